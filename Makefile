@@ -1,0 +1,73 @@
+# Stackfit: `make run` serves the portal on SQLite, `make test` runs every test.
+# Both set everything up on a fresh machine with Python 3.11+.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev setup run test test-fast browser lint format check superuser screenshots clean
+
+help:
+	@echo "make run          set up and serve the portal on http://$(HOST):$(PORT)/ (SQLite)"
+	@echo "make test         set up and run every test (browser journeys included)"
+	@echo "make superuser    create an admin account for /admin/"
+	@echo "make lint         ruff check and format check"
+	@echo "make screenshots  refresh docs/screenshots/ from a real browser"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+setup: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_initial_data
+
+run: setup
+	@echo "Serving Stackfit on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, create a login with 'make superuser')"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+superuser: setup
+	$(BIN)/python manage.py createsuperuser
+
+browser:
+	@sh scripts/ensure_chromium.sh
+
+test: install-dev browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+screenshots: install-dev browser
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser -k screenshots $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install-dev
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,227 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable, RevisionMixin
+from wagtail.search import index
+
+SCORE_MIN = 0
+SCORE_MAX = 5
+
+
+class AspectKind(models.TextChoices):
+    SCORED = "scored", "Scored 0–5"
+    BOOLEAN = "boolean", "Yes / no"
+    TEXT = "text", "Text only"
+
+
+class AspectQuerySet(models.QuerySet):
+    def numeric(self):
+        """Aspects that carry a score (scored and yes/no), the ones a recommendation can weigh."""
+        return self.exclude(kind=AspectKind.TEXT)
+
+
+class Aspect(RevisionMixin, index.Indexed, Orderable):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(
+        max_length=50,
+        unique=True,
+        help_text="Stable identifier used in URLs and the API. Lowercase letters, digits, - and _.",
+    )
+    description = models.TextField(
+        max_length=500, help_text="What the aspect means and what its scale means."
+    )
+    kind = models.CharField(max_length=10, choices=AspectKind.choices, default=AspectKind.SCORED)
+    in_overview = models.BooleanField(
+        default=False, help_text="Show in the quick overview matrix on the home page."
+    )
+
+    objects = AspectQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("description"),
+        index.AutocompleteField("name"),
+    ]
+
+    class Meta(Orderable.Meta):
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def anchor(self) -> str:
+        return f"aspect-{self.slug}"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind != AspectKind.TEXT
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def with_ratings(self):
+        """Frameworks with their ratings (and each rating's aspect) fetched in two queries."""
+        return self.prefetch_related(
+            Prefetch(
+                "ratings",
+                queryset=Rating.objects.select_related("aspect", "source_page").order_by(
+                    "aspect__sort_order", "aspect__pk"
+                ),
+            )
+        )
+
+    def by_slugs(self, slugs):
+        return self.filter(slug__in=slugs) if slugs else self
+
+
+class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(
+        max_length=50,
+        unique=True,
+        help_text="Stable identifier used in URLs and the API. Lowercase letters, digits, - and _.",
+    )
+    kind = models.CharField(max_length=80, help_text='For example "Micro-framework".')
+    summary = models.TextField(max_length=300)
+    website = models.URLField(blank=True)
+    docs_url = models.URLField("documentation", blank=True)
+
+    objects = FrameworkQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("kind"),
+        index.SearchField("summary"),
+        index.AutocompleteField("name"),
+    ]
+
+    class Meta(Orderable.Meta):
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('comparisons:compare')}?fw={self.slug}"
+
+    def rating_for(self, aspect):
+        """The rating for an aspect from the prefetched ratings, or None."""
+        for rating in self.ratings.all():
+            if rating.aspect_id == aspect.pk:
+                return rating
+        return None
+
+
+class Rating(models.Model):
+    framework = ParentalKey(Framework, on_delete=models.CASCADE, related_name="ratings")
+    aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="ratings")
+    score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)],
+        help_text="0–5, higher is better for the person deciding. Yes/no aspects: 5 yes, 0 no. "
+        "Text aspects: leave empty.",
+    )
+    label = models.CharField(max_length=80, help_text='Short label, e.g. "Excellent (async)".')
+    note = models.TextField(max_length=500, blank=True, help_text="Why this rating.")
+    source_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Guide page that backs this rating.",
+    )
+    source_anchor = models.SlugField(
+        max_length=80, blank=True, help_text="Section anchor on that page, without #."
+    )
+
+    class Meta:
+        # unique_together rather than a UniqueConstraint: modelcluster's inline
+        # formset only checks unique_together across the forms of one framework.
+        unique_together = [("framework", "aspect")]
+        ordering = ["aspect__sort_order", "aspect__pk"]
+
+    def __str__(self):
+        return f"{self.framework} × {self.aspect}: {self.label}"
+
+    def clean(self):
+        super().clean()
+        aspect = self.aspect if self.aspect_id else None
+        if aspect is None:
+            return
+        if aspect.kind == AspectKind.TEXT and self.score is not None:
+            raise ValidationError({"score": "Text aspects take no score; leave it empty."})
+        if aspect.kind == AspectKind.SCORED and self.score is None:
+            raise ValidationError(
+                {"score": f"“{aspect.name}” is scored: give a score from 0 to 5."}
+            )
+        if aspect.kind == AspectKind.BOOLEAN and self.score not in (SCORE_MIN, SCORE_MAX):
+            raise ValidationError(
+                {
+                    "score": f"“{aspect.name}” is yes/no: "
+                    f"use {SCORE_MAX} for yes or {SCORE_MIN} for no."
+                }
+            )
+        if self.source_anchor and not self.source_page_id:
+            raise ValidationError({"source_anchor": "Choose the guide page the anchor belongs to."})
+
+    @property
+    def source_url(self) -> str:
+        if not self.source_page_id:
+            return ""
+        url = self.source_page.url or ""
+        return f"{url}#{self.source_anchor}" if url and self.source_anchor else url
+
+
+class ScenarioQuerySet(models.QuerySet):
+    def with_framework(self):
+        return self.select_related("framework")
+
+    def cheat_sheet(self):
+        return self.filter(in_cheat_sheet=True)
+
+
+class Scenario(RevisionMixin, index.Indexed, Orderable):
+    situation = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=60, unique=True)
+    framework = models.ForeignKey(
+        Framework,
+        on_delete=models.PROTECT,
+        related_name="scenarios",
+        verbose_name="recommended framework",
+    )
+    companion = models.CharField(
+        max_length=80, blank=True, help_text='Optional pairing, e.g. "with Wagtail".'
+    )
+    rationale = models.TextField(max_length=600)
+    in_cheat_sheet = models.BooleanField(
+        default=False, help_text="Show on the home page's decision cheat sheet."
+    )
+
+    objects = ScenarioQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("situation"),
+        index.SearchField("rationale"),
+        index.SearchField("companion"),
+        index.AutocompleteField("situation"),
+        index.FilterField("in_cheat_sheet"),
+    ]
+
+    class Meta(Orderable.Meta):
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.situation
+
+    def get_absolute_url(self):
+        return f"{reverse('comparisons:scenarios')}#{self.slug}"
+
+    @property
+    def recommendation(self) -> str:
+        return f"{self.framework.name} {self.companion}".strip()

@@ -1,0 +1,72 @@
+import factory
+
+from comparisons.models import Aspect, AspectKind, Framework, Rating, Scenario
+
+
+class AspectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Aspect
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Aspect {n}")
+    slug = factory.Sequence(lambda n: f"aspect_{n}")
+    description = "How well the framework does this; 5 is best."
+    kind = AspectKind.SCORED
+    sort_order = factory.Sequence(lambda n: n)
+
+
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Framework
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Framework {n}")
+    slug = factory.Sequence(lambda n: f"framework-{n}")
+    kind = "Micro-framework"
+    summary = "A Python web framework."
+    website = "https://example.com/"
+    sort_order = factory.Sequence(lambda n: n)
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rating
+
+    framework = factory.SubFactory(FrameworkFactory)
+    aspect = factory.SubFactory(AspectFactory)
+    score = 3
+    label = "Good"
+    note = "Because the guide says so."
+
+
+class ScenarioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Scenario
+
+    situation = factory.Sequence(lambda n: f"Situation {n}")
+    slug = factory.Sequence(lambda n: f"situation-{n}")
+    framework = factory.SubFactory(FrameworkFactory)
+    rationale = "It fits."
+    in_cheat_sheet = True
+    sort_order = factory.Sequence(lambda n: n)
+
+
+def grow_matrix(frameworks: int, aspects: int) -> None:
+    """Add frameworks and aspects until there are at least that many, every cell rated."""
+    for _ in range(max(0, aspects - Aspect.objects.count())):
+        AspectFactory(in_overview=True)
+    for _ in range(max(0, frameworks - Framework.objects.count())):
+        framework = FrameworkFactory()
+        ScenarioFactory(framework=framework)
+    existing = set(Rating.objects.values_list("framework_id", "aspect_id"))
+    Rating.objects.bulk_create(
+        Rating(
+            framework=framework,
+            aspect=aspect,
+            score=None if aspect.kind == AspectKind.TEXT else 5,
+            label="Rated",
+        )
+        for framework in Framework.objects.all()
+        for aspect in Aspect.objects.all()
+        if (framework.pk, aspect.pk) not in existing
+    )

@@ -1,0 +1,86 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from comparisons.models import AspectKind, Framework
+from comparisons.tests.factories import AspectFactory, FrameworkFactory, RatingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("score", [-1, 6, 99])
+def test_score_outside_zero_to_five_is_invalid(score):
+    rating = RatingFactory.build(framework=FrameworkFactory(), aspect=AspectFactory(), score=score)
+    with pytest.raises(ValidationError) as error:
+        rating.full_clean()
+    assert "score" in error.value.message_dict
+
+
+def test_scored_aspect_needs_a_score():
+    rating = RatingFactory.build(framework=FrameworkFactory(), aspect=AspectFactory(), score=None)
+    with pytest.raises(ValidationError, match="give a score"):
+        rating.full_clean()
+
+
+def test_text_aspect_takes_no_score():
+    aspect = AspectFactory(kind=AspectKind.TEXT)
+    rating = RatingFactory.build(framework=FrameworkFactory(), aspect=aspect, score=3)
+    with pytest.raises(ValidationError, match="take no score"):
+        rating.full_clean()
+    rating.score = None
+    rating.full_clean()
+
+
+@pytest.mark.parametrize(("score", "valid"), [(0, True), (5, True), (3, False), (None, False)])
+def test_yes_no_aspect_takes_zero_or_five(score, valid):
+    aspect = AspectFactory(kind=AspectKind.BOOLEAN)
+    rating = RatingFactory.build(framework=FrameworkFactory(), aspect=aspect, score=score)
+    if valid:
+        rating.full_clean()
+    else:
+        with pytest.raises(ValidationError, match="yes/no"):
+            rating.full_clean()
+
+
+def test_anchor_without_source_page_is_invalid():
+    rating = RatingFactory.build(
+        framework=FrameworkFactory(), aspect=AspectFactory(), source_anchor="strengths"
+    )
+    with pytest.raises(ValidationError) as error:
+        rating.full_clean()
+    assert "source_anchor" in error.value.message_dict
+
+
+def test_one_rating_per_framework_and_aspect():
+    rating = RatingFactory()
+    duplicate = RatingFactory.build(framework=rating.framework, aspect=rating.aspect)
+    with pytest.raises(ValidationError):
+        duplicate.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
+
+
+@pytest.mark.parametrize("slug", ["Has Spaces", "ünï", "a/b", ""])
+def test_bad_framework_slug_is_invalid(slug):
+    framework = FrameworkFactory.build(slug=slug)
+    with pytest.raises(ValidationError) as error:
+        framework.full_clean()
+    assert "slug" in error.value.message_dict
+
+
+def test_with_ratings_fetches_every_rating_in_two_queries(django_assert_num_queries):
+    for framework in FrameworkFactory.create_batch(3):
+        for aspect in AspectFactory.create_batch(2):
+            RatingFactory(framework=framework, aspect=aspect)
+    with django_assert_num_queries(2):
+        frameworks = list(Framework.objects.with_ratings())
+        cells = [(r.aspect.slug, r.score) for f in frameworks for r in f.ratings.all()]
+    assert len(cells) == 6
+
+
+def test_rating_for_finds_the_cell():
+    rating = RatingFactory()
+    other_aspect = AspectFactory()
+    framework = Framework.objects.with_ratings().get(pk=rating.framework_id)
+    assert framework.rating_for(rating.aspect) == rating
+    assert framework.rating_for(other_aspect) is None

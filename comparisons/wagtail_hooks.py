@@ -1,0 +1,71 @@
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from comparisons.models import Aspect, Framework, Scenario
+
+RATING_PANELS = [
+    FieldRowPanel([FieldPanel("aspect"), FieldPanel("score"), FieldPanel("label")]),
+    FieldPanel("note"),
+    FieldRowPanel([FieldPanel("source_page"), FieldPanel("source_anchor")]),
+]
+
+
+class FrameworkViewSet(SnippetViewSet):
+    model = Framework
+    icon = "code"
+    menu_label = "Frameworks"
+    list_display = ["name", "slug", "kind"]
+    search_fields = ["name", "summary"]
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+                FieldPanel("kind"),
+                FieldPanel("summary"),
+                FieldRowPanel([FieldPanel("website"), FieldPanel("docs_url")]),
+            ],
+            heading="Framework",
+        ),
+        # Ratings are edited under their framework: one row per aspect.
+        InlinePanel("ratings", heading="Ratings", label="Rating", panels=RATING_PANELS),
+    ]
+
+
+class AspectViewSet(SnippetViewSet):
+    model = Aspect
+    icon = "table"
+    menu_label = "Aspects"
+    list_display = ["name", "slug", "kind", "in_overview"]
+    list_filter = ["kind", "in_overview"]
+    search_fields = ["name", "description"]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("in_overview")]),
+        FieldPanel("description"),
+    ]
+
+
+class ScenarioViewSet(SnippetViewSet):
+    model = Scenario
+    icon = "tick-inverse"
+    menu_label = "Scenarios"
+    list_display = ["situation", "framework", "in_cheat_sheet"]
+    list_filter = ["framework", "in_cheat_sheet"]
+    search_fields = ["situation", "rationale"]
+    panels = [
+        FieldRowPanel([FieldPanel("situation"), FieldPanel("slug")]),
+        FieldRowPanel([FieldPanel("framework"), FieldPanel("companion")]),
+        FieldPanel("rationale"),
+        FieldPanel("in_cheat_sheet"),
+    ]
+
+
+class MatrixViewSetGroup(SnippetViewSetGroup):
+    items = (FrameworkViewSet, AspectViewSet, ScenarioViewSet)
+    menu_icon = "table"
+    menu_label = "Matrix"
+    menu_name = "matrix"
+
+
+register_snippet(MatrixViewSetGroup)

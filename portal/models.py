@@ -1,0 +1,174 @@
+import json
+
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from comparisons.matrix import build_matrix
+from comparisons.models import Aspect, Framework, Scenario
+from portal.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, FAQStreamBlock
+
+
+class SeedRecord(models.Model):
+    """Remembers which pieces of seed content were loaded once.
+
+    The loader skips anything recorded here, so content an editor changed or
+    deleted is never overwritten or brought back by a later run.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key
+
+
+class HomePage(Page):
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["portal.GuideIndexPage", "portal.FAQPage"]
+    max_count = 1
+    template = "pages/home_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        frameworks = list(Framework.objects.with_ratings())
+        context["matrix"] = build_matrix(frameworks, list(Aspect.objects.filter(in_overview=True)))
+        context["cheat_sheet"] = Scenario.objects.cheat_sheet().with_framework()
+        context["guide_pages"] = GuidePage.objects.live().public().order_by("path")
+        context["guide_urls"] = framework_guide_urls(request)
+        return context
+
+
+class GuideIndexPage(Page):
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["portal.GuidePage"]
+    max_count = 1
+    template = "pages/guide_index_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        pages = GuidePage.objects.child_of(self).live().public().select_related("framework")
+        context["framework_pages"] = [p for p in pages if p.framework_id]
+        context["topic_pages"] = [p for p in pages if not p.framework_id]
+        return context
+
+
+class GuidePage(Page):
+    summary = models.CharField(
+        max_length=200, help_text="One sentence; shown in listings and as the meta description."
+    )
+    framework = models.ForeignKey(
+        Framework,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="guide_pages",
+        help_text="Set on a framework's own page; cheat-sheet rows link to it.",
+    )
+    related_aspects = ParentalManyToManyField(
+        Aspect,
+        blank=True,
+        related_name="guide_pages",
+        help_text="Matrix rows this page discusses; shown beside the text.",
+    )
+    body = StreamField(BaseStreamBlock())
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("framework"), FieldPanel("related_aspects")],
+            heading="Links into the matrix",
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["portal.GuideIndexPage"]
+    subpage_types = []
+    template = "pages/guide_page.html"
+
+    def get_meta_description(self) -> str:
+        return self.search_description or self.summary
+
+    @cached_property
+    def table_of_contents(self) -> list[dict]:
+        return [
+            {"text": block.value["text"], "anchor": block.value.anchor_id()}
+            for block in self.body
+            if block.block_type == "heading"
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        aspects = list(self.related_aspects.all())
+        if aspects:
+            context["matrix"] = build_matrix(list(Framework.objects.with_ratings()), aspects)
+        siblings = list(self.get_siblings().live().public().specific(defer=True).only("title"))
+        position = next((i for i, page in enumerate(siblings) if page.pk == self.pk), None)
+        if position is not None:
+            context["previous_page"] = siblings[position - 1] if position > 0 else None
+            context["next_page"] = siblings[position + 1] if position + 1 < len(siblings) else None
+        return context
+
+
+class FAQPage(Page):
+    intro = RichTextField(features=RICH_TEXT_FEATURES, blank=True)
+    body = StreamField(FAQStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = []
+    max_count = 1
+    template = "pages/faq_page.html"
+
+    def structured_data(self) -> str:
+        """schema.org FAQPage JSON-LD for search engines."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "FAQPage",
+            "mainEntity": [
+                {
+                    "@type": "Question",
+                    "name": block.value["question"],
+                    "acceptedAnswer": {
+                        "@type": "Answer",
+                        "text": strip_tags(block.value["answer"].source).strip(),
+                    },
+                }
+                for block in self.body
+            ],
+        }
+        return json.dumps(data, ensure_ascii=False)
+
+
+def framework_guide_urls(request) -> dict[int, str]:
+    """Map framework id to the URL of its guide page, in one query."""
+    pages = (
+        GuidePage.objects.live()
+        .public()
+        .filter(framework__isnull=False)
+        .only("url_path", "framework_id")
+    )
+    return {page.framework_id: page.get_url(request) for page in pages}

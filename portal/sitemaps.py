@@ -1,0 +1,18 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+from wagtail.contrib.sitemaps import Sitemap as PageSitemap
+
+
+class MatrixSitemap(Sitemap):
+    """The matrix and cheat-sheet views, which are not Wagtail pages."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        return ["comparisons:compare", "comparisons:scenarios"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+SITEMAPS = {"pages": PageSitemap, "matrix": MatrixSitemap}
