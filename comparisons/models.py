@@ -3,13 +3,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable, RevisionMixin
 from wagtail.search import index
 
-SCORE_MIN = 0
-SCORE_MAX = 5
+from comparisons.engine import SCORE_MAX, SCORE_MIN, WEIGHT_LIMIT
 
 
 class AspectKind(models.TextChoices):
@@ -225,3 +224,100 @@ class Scenario(RevisionMixin, index.Indexed, Orderable):
     @property
     def recommendation(self) -> str:
         return f"{self.framework.name} {self.companion}".strip()
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple choice"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def with_options(self):
+        """Questions with their options, each option's weights and scenarios: four queries."""
+        return self.prefetch_related(
+            Prefetch(
+                "options",
+                queryset=Option.objects.prefetch_related(
+                    Prefetch("weights", queryset=OptionWeight.objects.select_related("aspect")),
+                    Prefetch("scenarios", queryset=Scenario.objects.only("pk", "slug")),
+                ),
+            )
+        )
+
+
+class Question(RevisionMixin, Orderable, ClusterableModel):
+    slug = models.SlugField(
+        max_length=50, unique=True, help_text="Stable identifier used by the API: keep it stable."
+    )
+    prompt = models.CharField(max_length=160)
+    help_text = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(
+        max_length=10, choices=QuestionKind.choices, default=QuestionKind.SINGLE
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta(Orderable.Meta):
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.prompt
+
+
+class Option(RevisionMixin, Orderable, ClusterableModel):
+    question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
+    slug = models.SlugField(max_length=50, help_text="Stable identifier used by the API.")
+    label = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    scenarios = ParentalManyToManyField(
+        Scenario,
+        blank=True,
+        related_name="options",
+        help_text="Cheat-sheet situations this answer matches; each pulls the result "
+        "towards its recommended framework.",
+    )
+
+    class Meta(Orderable.Meta):
+        ordering = ["question__sort_order", "sort_order", "pk"]
+        # unique_together so modelcluster's inline formset checks it across forms.
+        unique_together = [("question", "slug")]
+
+    def __str__(self):
+        return f"{self.question.slug}: {self.label}"
+
+
+class OptionWeight(models.Model):
+    option = ParentalKey(Option, on_delete=models.CASCADE, related_name="weights")
+    aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="option_weights")
+    weight = models.SmallIntegerField(
+        validators=[MinValueValidator(-WEIGHT_LIMIT), MaxValueValidator(WEIGHT_LIMIT)],
+        help_text="-3 (counts strongly against) to +3 (matters a lot).",
+    )
+
+    class Meta:
+        unique_together = [("option", "aspect")]
+        ordering = ["aspect__sort_order", "aspect__pk"]
+
+    def __str__(self):
+        return f"{self.option}: {self.aspect} {self.weight:+d}"
+
+    def clean(self):
+        super().clean()
+        if self.aspect_id and self.aspect.kind == AspectKind.TEXT:
+            raise ValidationError({"aspect": "Text aspects have no score to weigh; pick another."})
+
+
+class ContentVersion(models.Model):
+    """One row whose counter moves whenever the matrix or the chooser changes.
+
+    Each process keeps its engine snapshot in memory and compares this counter
+    (one indexed read) before using it, so an edit made through any worker is
+    seen by every worker at its next request.
+    """
+
+    key = models.CharField(max_length=40, unique=True)
+    counter = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.key} v{self.counter}"

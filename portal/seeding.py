@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from comparisons.models import Aspect, Framework, Rating, Scenario
+from comparisons.models import Aspect, Framework, Option, OptionWeight, Question, Rating, Scenario
 from portal.models import FAQPage, GuideIndexPage, GuidePage, HomePage, SeedRecord
 
 MATRIX_FILE = settings.BASE_DIR / "comparisons" / "seed" / "matrix.json"
@@ -68,6 +68,7 @@ def load_initial_data(matrix: dict | None = None, guide: dict | None = None) -> 
     seed_scenarios(seeder, matrix["scenarios"])
     seed_guide(seeder, guide)
     seed_ratings(seeder, matrix["ratings"])
+    seed_questions(seeder, matrix.get("questions", []))
     return seeder.report
 
 
@@ -256,3 +257,53 @@ def _home_page() -> HomePage | None:
         return None
     root = site.root_page.specific
     return root if isinstance(root, HomePage) else None
+
+
+def seed_questions(seeder: Seeder, items: list[dict]):
+    aspects = {a.slug: a for a in Aspect.objects.all()}
+    scenarios = {s.slug: s for s in Scenario.objects.all()}
+    for item in items:
+        key = f"question:{item['slug']}"
+        if seeder.pending("questions", key):
+            question, created = Question.objects.get_or_create(
+                slug=item["slug"],
+                defaults={
+                    "prompt": item["prompt"],
+                    "help_text": item.get("help_text", ""),
+                    "kind": item["kind"],
+                    "sort_order": _next_order(Question),
+                },
+            )
+            seeder.record("questions", key, created)
+        question = Question.objects.filter(slug=item["slug"]).first()
+        if question is None:
+            continue
+        for position, option_item in enumerate(item["options"], start=1):
+            seed_option(seeder, question, position, option_item, aspects, scenarios)
+
+
+def seed_option(seeder, question, position, item, aspects, scenarios):
+    """An option with its weights and scenarios, loaded together once."""
+    key = f"option:{question.slug}:{item['slug']}"
+    if not seeder.pending("options", key):
+        return
+    option, created = Option.objects.get_or_create(
+        question=question,
+        slug=item["slug"],
+        defaults={
+            "label": item["label"],
+            "description": item.get("description", ""),
+            "sort_order": position,
+        },
+    )
+    if created:
+        OptionWeight.objects.bulk_create(
+            OptionWeight(option=option, aspect=aspects[slug], weight=weight)
+            for slug, weight in item.get("weights", {}).items()
+            if slug in aspects
+        )
+        option.scenarios.set(
+            [scenarios[slug] for slug in item.get("scenarios", []) if slug in scenarios]
+        )
+        option.save()
+    seeder.record("options", key, created)

@@ -10,7 +10,9 @@ PAGES_PER_PAGE = 10
 
 
 def search(request):
-    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+    # Control characters (a NUL especially) break database full-text parsers.
+    raw = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch.isspace())
+    query = " ".join(raw.split())[:MAX_QUERY_LENGTH]
     context = {"search_query": query, "meta_description": "Search the Stackfit guide and matrix."}
     if query:
         backend = get_search_backend()

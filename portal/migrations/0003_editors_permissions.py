@@ -1,7 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-MATRIX_MODELS = ["framework", "aspect", "rating", "scenario"]
+MATRIX_MODELS = ["framework", "aspect", "rating", "scenario", "question", "option", "optionweight"]
 ACTIONS = ["add", "change", "delete", "view"]
 
 
@@ -41,7 +41,7 @@ def grant_editors(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0002_create_homepage"),
-        ("comparisons", "0001_initial"),
+        ("comparisons", "0002_chooser"),
         ("wagtailcore", "0098_apitoken"),
         ("wagtailadmin", "0001_create_admin_access_permissions"),
     ]

@@ -1,0 +1,672 @@
+"""The recommendation engine: plain Python over a frozen snapshot.
+
+Nothing here touches Django, the database, a request or a cache. The API, the
+no-JS chooser and saved decisions all call `recommend()` with a `Snapshot`
+built elsewhere (comparisons.snapshot) and the decider's answers.
+
+How a score is made
+-------------------
+Every chosen option adds its weights (-3..+3) to the aspects it cares about;
+explicit weights add on top. Each framework's rating on an aspect (0..5) is
+centred to -1..+1, so a weight rewards frameworks above the middle of the
+scale and penalises those below it. Every scenario the answers point to acts
+as one more aspect of weight SCENARIO_WEIGHT on which its recommended
+framework scores +1 and the others -1. A framework's score is
+50 + 50 * (weighted sum / total absolute weight): 100 means best possible on
+everything that mattered, 50 means indifferent, 0 means worst possible.
+Because every framework shares the denominator, the ranking depends only on
+the weighted sums, which keeps the flip search cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import combinations, islice
+
+SCORE_MIN = 0
+SCORE_MAX = 5
+WEIGHT_LIMIT = 3
+SCENARIO_WEIGHT = 3.0
+CLOSE_CALL_MARGIN = 5.0  # points on the 0-100 scale
+MAX_REASONS = 3
+MAX_FLIP_PAIRS = 400
+SINGLE = "single"
+MULTIPLE = "multiple"
+
+
+@dataclass(frozen=True)
+class AspectInfo:
+    slug: str
+    name: str
+    numeric: bool = True
+
+
+@dataclass(frozen=True)
+class RatingInfo:
+    score: int | None
+    label: str
+    source_url: str = ""
+
+
+@dataclass(frozen=True)
+class FrameworkInfo:
+    slug: str
+    name: str
+    ratings: Mapping[str, RatingInfo]
+    guide_url: str = ""
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    slug: str
+    label: str
+    weights: Mapping[str, int] = field(default_factory=dict)
+    scenarios: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    slug: str
+    prompt: str
+    kind: str
+    options: tuple[OptionInfo, ...]
+
+    def option(self, slug: str) -> OptionInfo | None:
+        return next((o for o in self.options if o.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    slug: str
+    situation: str
+    framework: str
+    companion: str = ""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the engine knows: the matrix, the chooser and the scenarios."""
+
+    frameworks: tuple[FrameworkInfo, ...]
+    aspects: tuple[AspectInfo, ...]
+    questions: tuple[QuestionInfo, ...]
+    scenarios: tuple[ScenarioInfo, ...]
+
+    def question(self, slug: str) -> QuestionInfo | None:
+        return self._questions_by_slug.get(slug)
+
+    def aspect(self, slug: str) -> AspectInfo | None:
+        return self._aspects_by_slug.get(slug)
+
+    # Derived once per snapshot: a snapshot is built once and then serves many requests.
+    @cached_property
+    def _questions_by_slug(self) -> dict[str, QuestionInfo]:
+        return {q.slug: q for q in self.questions}
+
+    @cached_property
+    def _aspects_by_slug(self) -> dict[str, AspectInfo]:
+        return {a.slug: a for a in self.aspects}
+
+    @cached_property
+    def centred(self) -> tuple[dict[str, float], ...]:
+        """Each framework's numeric ratings mapped from 0..5 to -1..+1."""
+        half = SCORE_MAX / 2
+        numeric = {a.slug for a in self.aspects if a.numeric}
+        return tuple(
+            {
+                slug: (rating.score - half) / half
+                for slug, rating in framework.ratings.items()
+                if slug in numeric and rating.score is not None
+            }
+            for framework in self.frameworks
+        )
+
+    def fingerprint(self) -> str:
+        """A short hash of the content, equal for equal snapshots (used to detect drift)."""
+        payload = json.dumps(snapshot_to_dict(self), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+Answers = Mapping[str, tuple[str, ...]]
+
+
+class InvalidInput(ValueError):
+    """Answers or weights that do not fit the snapshot; `errors` maps field paths to messages."""
+
+    def __init__(self, errors: dict[str, dict[str, list[str]] | list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def validate_input(snapshot: Snapshot, answers: object, weights: object) -> tuple[Answers, dict]:
+    """Check raw answers and weights against the snapshot; return them normalised.
+
+    Answers map a question slug to an option slug, or to a list of option slugs
+    for multiple-choice questions. Weights map a numeric aspect's slug to a
+    number from -3 to 3. Raises InvalidInput naming every bad field.
+    """
+    errors: dict = {}
+    clean_answers: dict[str, tuple[str, ...]] = {}
+    clean_weights: dict[str, float] = {}
+
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, Mapping):
+        errors["answers"] = ["Expected an object mapping question slugs to option slugs."]
+        answers = {}
+    answer_errors: dict[str, list[str]] = {}
+    for question_slug, raw in answers.items():
+        question = snapshot.question(question_slug)
+        if question is None:
+            answer_errors[question_slug] = [f"Unknown question “{question_slug}”."]
+            continue
+        chosen = _as_option_list(raw)
+        if chosen is None:
+            answer_errors[question_slug] = ["Expected an option slug or a list of option slugs."]
+            continue
+        if question.kind == SINGLE and len(chosen) > 1:
+            answer_errors[question_slug] = [
+                f"“{question_slug}” is a single-choice question: give one option."
+            ]
+            continue
+        unknown = [slug for slug in chosen if question.option(slug) is None]
+        if unknown:
+            valid = ", ".join(o.slug for o in question.options)
+            answer_errors[question_slug] = [
+                f"Unknown option “{slug}” for “{question_slug}”; expected one of: {valid}."
+                for slug in unknown
+            ]
+            continue
+        if chosen:
+            clean_answers[question_slug] = tuple(dict.fromkeys(chosen))
+    if answer_errors:
+        errors["answers"] = answer_errors
+
+    if weights is None:
+        weights = {}
+    if not isinstance(weights, Mapping):
+        errors["weights"] = ["Expected an object mapping aspect slugs to numbers."]
+        weights = {}
+    weight_errors: dict[str, list[str]] = {}
+    for aspect_slug, raw in weights.items():
+        aspect = snapshot.aspect(aspect_slug)
+        if aspect is None:
+            weight_errors[aspect_slug] = [f"Unknown aspect “{aspect_slug}”."]
+        elif not aspect.numeric:
+            weight_errors[aspect_slug] = [
+                f"“{aspect_slug}” is a text aspect and cannot be weighted."
+            ]
+        elif isinstance(raw, bool) or not isinstance(raw, int | float) or raw != raw:
+            weight_errors[aspect_slug] = ["Expected a number."]
+        elif not -WEIGHT_LIMIT <= raw <= WEIGHT_LIMIT:
+            weight_errors[aspect_slug] = [
+                f"Must be between {-WEIGHT_LIMIT} and {WEIGHT_LIMIT}, got {raw}."
+            ]
+        elif raw:
+            clean_weights[aspect_slug] = float(raw)
+    if weight_errors:
+        errors["weights"] = weight_errors
+
+    if errors:
+        raise InvalidInput(errors)
+    if not clean_answers and not clean_weights:
+        raise InvalidInput({"non_field_errors": ["Give at least one answer or one weight."]})
+    return clean_answers, clean_weights
+
+
+def _as_option_list(raw: object) -> list[str] | None:
+    if isinstance(raw, str):
+        return [raw] if raw else []
+    if isinstance(raw, list | tuple) and all(isinstance(item, str) for item in raw):
+        return list(raw)
+    return None
+
+
+@dataclass(frozen=True)
+class Reason:
+    aspect: str
+    aspect_name: str
+    text: str
+    points: float
+    source_url: str = ""
+
+
+@dataclass(frozen=True)
+class Ranked:
+    framework: str
+    name: str
+    score: float
+    contributions: dict[str, float]
+    reasons: tuple[Reason, ...]
+    guide_url: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    question: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Flip:
+    changes: tuple[Change, ...]
+    recommended: str
+
+
+@dataclass(frozen=True)
+class Result:
+    recommended: str
+    ranking: tuple[Ranked, ...]
+    matched_scenarios: tuple[ScenarioInfo, ...]
+    weights: dict[str, float]
+    close_call: bool
+    flip: Flip | None
+
+
+def recommend(
+    snapshot: Snapshot, answers: Answers, weights: Mapping[str, float] | None = None
+) -> Result:
+    """Rank every framework for these (validated) answers and weights, and explain the ranking.
+
+    Deterministic: equal snapshots and inputs give equal results; ties go to
+    the framework listed first in the snapshot.
+    """
+    if not snapshot.frameworks:
+        raise InvalidInput({"non_field_errors": ["There are no frameworks to rank."]})
+    weights = dict(weights or {})
+    aspect_weights = combined_weights(snapshot, answers, weights)
+    scenarios = matched_scenarios(snapshot, answers)
+    centred = snapshot.centred
+    aspect_sums = _aspect_sums(centred, aspect_weights)
+    sums = _with_scenarios(snapshot, aspect_sums, scenarios)
+    total = sum(abs(w) for w in aspect_weights.values()) + SCENARIO_WEIGHT * len(scenarios)
+    order = _order(snapshot, sums)
+
+    def score(index: int) -> float:
+        return 50.0 + 50.0 * sums[index] / total if total else 50.0
+
+    contributions = _contributions(snapshot, centred, aspect_weights, scenarios, total)
+    winner = order[0]
+    runner_up = order[1] if len(order) > 1 else None
+    describe = _Describer(snapshot)
+    ranking = []
+    for position, index in enumerate(order):
+        framework = snapshot.frameworks[index]
+        if position == 0:
+            reasons = _reasons(describe, index, runner_up, contributions, winning=True)
+        else:
+            reasons = _reasons(describe, index, winner, contributions, winning=False)
+        ranking.append(
+            Ranked(
+                framework=framework.slug,
+                name=framework.name,
+                score=round(score(index), 1),
+                contributions=contributions[index],
+                reasons=reasons,
+                guide_url=framework.guide_url,
+            )
+        )
+    close_call = runner_up is not None and score(winner) - score(runner_up) <= CLOSE_CALL_MARGIN
+    flip = (
+        find_flip(snapshot, answers, weights, _base=(aspect_weights, aspect_sums))
+        if close_call
+        else None
+    )
+    return Result(
+        recommended=snapshot.frameworks[winner].slug,
+        ranking=tuple(ranking),
+        matched_scenarios=scenarios,
+        weights=aspect_weights,
+        close_call=close_call,
+        flip=flip,
+    )
+
+
+def combined_weights(snapshot: Snapshot, answers: Answers, weights: Mapping[str, float]) -> dict:
+    """Sum the weights of every chosen option and the explicit weights, per aspect."""
+    totals: dict[str, float] = {}
+    for question in snapshot.questions:
+        for option_slug in answers.get(question.slug, ()):
+            option = question.option(option_slug)
+            if option is None:
+                continue
+            for aspect, weight in option.weights.items():
+                totals[aspect] = totals.get(aspect, 0.0) + weight
+    for aspect, weight in weights.items():
+        totals[aspect] = totals.get(aspect, 0.0) + weight
+    return {aspect: weight for aspect, weight in totals.items() if weight}
+
+
+def matched_scenarios(snapshot: Snapshot, answers: Answers) -> tuple[ScenarioInfo, ...]:
+    """The scenarios the chosen options point to, in the snapshot's order."""
+    wanted = {
+        scenario
+        for question in snapshot.questions
+        for option_slug in answers.get(question.slug, ())
+        if (option := question.option(option_slug)) is not None
+        for scenario in option.scenarios
+    }
+    known = {f.slug for f in snapshot.frameworks}
+    return tuple(s for s in snapshot.scenarios if s.slug in wanted and s.framework in known)
+
+
+def _aspect_sums(centred, aspect_weights) -> list[float]:
+    """Per framework, the sum of weight x centred rating over the weighted aspects."""
+    weighted = list(aspect_weights.items())
+    sums = []
+    for ratings in centred:
+        total = 0.0
+        for aspect, weight in weighted:
+            value = ratings.get(aspect)
+            if value:
+                total += weight * value
+        sums.append(total)
+    return sums
+
+
+def _with_scenarios(snapshot, aspect_sums, scenarios) -> list[float]:
+    """Add the scenario votes: +W to each scenario's framework, -W to every other one."""
+    if not scenarios:
+        return aspect_sums
+    votes: dict[str, int] = {}
+    for scenario in scenarios:
+        votes[scenario.framework] = votes.get(scenario.framework, 0) + 1
+    against = SCENARIO_WEIGHT * len(scenarios)
+    return [
+        total + 2 * SCENARIO_WEIGHT * votes.get(framework.slug, 0) - against
+        for framework, total in zip(snapshot.frameworks, aspect_sums, strict=True)
+    ]
+
+
+def _order(snapshot: Snapshot, sums: list[float]) -> list[int]:
+    # Round away float noise so that equal sums tie, and ties keep snapshot order.
+    return sorted(range(len(snapshot.frameworks)), key=lambda i: (-round(sums[i], 9), i))
+
+
+def _contributions(snapshot, centred, aspect_weights, scenarios, total) -> list[dict[str, float]]:
+    """Per framework, the points each aspect (and matched scenario) adds to the 50 baseline."""
+    if not total:
+        return [{} for _ in snapshot.frameworks]
+    scale = 50.0 / total
+    scaled = [(a, w * scale) for a, w in aspect_weights.items()]
+    scenario_points = SCENARIO_WEIGHT * scale
+    result = []
+    for framework, ratings in zip(snapshot.frameworks, centred, strict=True):
+        points = {a: w * ratings.get(a, 0.0) for a, w in scaled}
+        for scenario in scenarios:
+            points[f"scenario:{scenario.slug}"] = (
+                scenario_points if scenario.framework == framework.slug else -scenario_points
+            )
+        result.append(points)
+    return result
+
+
+class _Describer:
+    """Names, labels and sources for reason texts, memoised for one recommendation."""
+
+    def __init__(self, snapshot: Snapshot):
+        self.snapshot = snapshot
+        self.names = {f.slug: f.name for f in snapshot.frameworks}
+        self.scenarios = {f"scenario:{s.slug}": s for s in snapshot.scenarios}
+        self.cache: dict[tuple[int, str], tuple[str, str, str]] = {}
+
+    def __call__(self, index: int, key: str) -> tuple[str, str, str]:
+        """(title, label with score, source url) of one framework on an aspect."""
+        found = self.cache.get((index, key))
+        if found is None:
+            aspect = self.snapshot.aspect(key)
+            rating = self.snapshot.frameworks[index].ratings.get(key)
+            title = aspect.name if aspect else key
+            if rating is None:
+                found = (title, "not rated", "")
+            else:
+                score = f" ({rating.score}/{SCORE_MAX})" if rating.score is not None else ""
+                found = (title, f"{rating.label}{score}", rating.source_url)
+            self.cache[(index, key)] = found
+        return found
+
+
+def _reasons(describe, subject, rival, contributions, winning) -> tuple[Reason, ...]:
+    """Why `subject` beat `rival` (winning) or lost to it: the aspects with the widest gap."""
+    if rival is None:
+        return ()
+    mine, theirs = contributions[subject], contributions[rival]
+    sign = 1 if winning else -1
+    # (-edge, key) tuples sort the widest edge first, ties by key.
+    widest = heapq.nsmallest(
+        MAX_REASONS, [(sign * (theirs[key] - value), key) for key, value in mine.items()]
+    )
+    rival_name = describe.snapshot.frameworks[rival].name
+    reasons = []
+    for negated_edge, key in widest:
+        if negated_edge >= 0:
+            break
+        scenario = describe.scenarios.get(key)
+        if scenario is not None:
+            title, source = scenario.situation, ""
+            text = f"The cheat sheet recommends {describe.names[scenario.framework]} for “{title}”."
+        else:
+            title, label, source = describe(subject, key)
+            _, other, _ = describe(rival, key)
+            relation = "against" if winning else "behind"
+            text = f"{title}: {label}, {relation} {rival_name}'s {other}."
+        reasons.append(Reason(key, title, text, round(-sign * negated_edge, 2), source))
+    return tuple(reasons)
+
+
+def _candidate_changes(snapshot: Snapshot, answers: Answers) -> Iterable[Change]:
+    """Every one-step change of the answers: pick another option, clear, or toggle one."""
+    for question in snapshot.questions:
+        current = tuple(answers.get(question.slug, ()))
+        if question.kind == SINGLE:
+            alternatives = [(o.slug,) for o in question.options if (o.slug,) != current]
+            if current:
+                alternatives.append(())
+        else:
+            alternatives = [
+                tuple(s for s in current if s != o.slug)
+                if o.slug in current
+                else (*current, o.slug)
+                for o in question.options
+            ]
+        for after in alternatives:
+            yield Change(question.slug, current, after)
+
+
+def find_flip(snapshot, answers, weights, max_changes=2, _base=None) -> Flip | None:
+    """The smallest set of answer changes (one, else two) that changes the recommendation.
+
+    Among changes of equal size the first in question and option order wins,
+    so the answer is deterministic. Pairs are tried up to MAX_FLIP_PAIRS, which
+    bounds the cost of a call on a large chooser.
+    """
+    centred = snapshot.centred
+    if _base is None:
+        base_weights = combined_weights(snapshot, answers, weights)
+        _base = (base_weights, _aspect_sums(centred, base_weights))
+    base_weights, base_sums = _base
+    base = _first(snapshot, base_sums, matched_scenarios(snapshot, answers))
+
+    def winner_after(changes: tuple[Change, ...]) -> int:
+        # Only the aspects whose weight moved need recomputing.
+        changed = _apply(answers, changes)
+        new_weights = combined_weights(snapshot, changed, weights)
+        delta = [
+            (aspect, new_weights.get(aspect, 0.0) - base_weights.get(aspect, 0.0))
+            for aspect in new_weights.keys() | base_weights.keys()
+        ]
+        delta = [(aspect, d) for aspect, d in delta if d]
+        sums = [
+            total + sum(d * ratings.get(aspect, 0.0) for aspect, d in delta)
+            for total, ratings in zip(base_sums, centred, strict=True)
+        ]
+        return _first(snapshot, sums, matched_scenarios(snapshot, changed))
+
+    singles = list(_candidate_changes(snapshot, answers))
+    for change in singles:
+        winner = winner_after((change,))
+        if winner != base:
+            return Flip((change,), snapshot.frameworks[winner].slug)
+    if max_changes < 2:
+        return None
+    pairs = (
+        (first, second)
+        for first, second in combinations(singles, 2)
+        if first.question != second.question
+    )
+    for first, second in islice(pairs, MAX_FLIP_PAIRS):
+        winner = winner_after((first, second))
+        if winner != base:
+            return Flip((first, second), snapshot.frameworks[winner].slug)
+    return None
+
+
+def _apply(answers: Answers, changes: tuple[Change, ...]) -> dict[str, tuple[str, ...]]:
+    result = dict(answers)
+    for change in changes:
+        if change.after:
+            result[change.question] = change.after
+        else:
+            result.pop(change.question, None)
+    return result
+
+
+def _first(snapshot, aspect_sums, scenarios) -> int:
+    return _order(snapshot, _with_scenarios(snapshot, aspect_sums, scenarios))[0]
+
+
+def snapshot_to_dict(snapshot: Snapshot) -> dict:
+    """A JSON-ready dict of the snapshot (for export, fingerprints and the benchmark app)."""
+    return {
+        "frameworks": [
+            {
+                "slug": f.slug,
+                "name": f.name,
+                "guide_url": f.guide_url,
+                "ratings": {
+                    slug: {"score": r.score, "label": r.label, "source_url": r.source_url}
+                    for slug, r in f.ratings.items()
+                },
+            }
+            for f in snapshot.frameworks
+        ],
+        "aspects": [
+            {"slug": a.slug, "name": a.name, "numeric": a.numeric} for a in snapshot.aspects
+        ],
+        "questions": [
+            {
+                "slug": q.slug,
+                "prompt": q.prompt,
+                "kind": q.kind,
+                "options": [
+                    {
+                        "slug": o.slug,
+                        "label": o.label,
+                        "weights": dict(o.weights),
+                        "scenarios": list(o.scenarios),
+                    }
+                    for o in q.options
+                ],
+            }
+            for q in snapshot.questions
+        ],
+        "scenarios": [
+            {
+                "slug": s.slug,
+                "situation": s.situation,
+                "framework": s.framework,
+                "companion": s.companion,
+            }
+            for s in snapshot.scenarios
+        ],
+    }
+
+
+def snapshot_from_dict(data: Mapping) -> Snapshot:
+    """Rebuild a snapshot from `snapshot_to_dict` output."""
+    return Snapshot(
+        frameworks=tuple(
+            FrameworkInfo(
+                slug=f["slug"],
+                name=f["name"],
+                guide_url=f.get("guide_url", ""),
+                ratings={
+                    slug: RatingInfo(r["score"], r["label"], r.get("source_url", ""))
+                    for slug, r in f["ratings"].items()
+                },
+            )
+            for f in data["frameworks"]
+        ),
+        aspects=tuple(
+            AspectInfo(a["slug"], a["name"], a.get("numeric", True)) for a in data["aspects"]
+        ),
+        questions=tuple(
+            QuestionInfo(
+                slug=q["slug"],
+                prompt=q["prompt"],
+                kind=q["kind"],
+                options=tuple(
+                    OptionInfo(o["slug"], o["label"], dict(o["weights"]), tuple(o["scenarios"]))
+                    for o in q["options"]
+                ),
+            )
+            for q in data["questions"]
+        ),
+        scenarios=tuple(
+            ScenarioInfo(s["slug"], s["situation"], s["framework"], s.get("companion", ""))
+            for s in data["scenarios"]
+        ),
+    )
+
+
+def result_to_dict(result: Result) -> dict:
+    """The JSON shape of a result, shared by the API, the chooser page and saved decisions."""
+    return {
+        "recommended": result.recommended,
+        "ranking": [
+            {
+                "framework": r.framework,
+                "name": r.name,
+                "score": r.score,
+                "guide_url": r.guide_url,
+                "contributions": {key: round(value, 2) for key, value in r.contributions.items()},
+                "reasons": [
+                    {
+                        "aspect": reason.aspect,
+                        "aspect_name": reason.aspect_name,
+                        "text": reason.text,
+                        "points": reason.points,
+                        "source_url": reason.source_url,
+                    }
+                    for reason in r.reasons
+                ],
+            }
+            for r in result.ranking
+        ],
+        "matched_scenarios": [
+            {
+                "slug": s.slug,
+                "situation": s.situation,
+                "framework": s.framework,
+                "companion": s.companion,
+            }
+            for s in result.matched_scenarios
+        ],
+        "weights": result.weights,
+        "close_call": result.close_call,
+        "flip": None
+        if result.flip is None
+        else {
+            "recommended": result.flip.recommended,
+            "changes": [
+                {"question": c.question, "from": list(c.before), "to": list(c.after)}
+                for c in result.flip.changes
+            ],
+        },
+    }

@@ -1,0 +1,247 @@
+"""The recommendation engine, table-driven over the seeded matrix and chooser."""
+
+import pytest
+
+from comparisons.engine import (
+    CLOSE_CALL_MARGIN,
+    AspectInfo,
+    FrameworkInfo,
+    InvalidInput,
+    OptionInfo,
+    QuestionInfo,
+    RatingInfo,
+    ScenarioInfo,
+    Snapshot,
+    find_flip,
+    recommend,
+    result_to_dict,
+    snapshot_from_dict,
+    snapshot_to_dict,
+    validate_input,
+)
+from comparisons.tests.engine_data import seed_snapshot
+
+SNAPSHOT = seed_snapshot()
+
+
+def run(answers=None, weights=None, snapshot=SNAPSHOT):
+    clean_answers, clean_weights = validate_input(snapshot, answers or {}, weights or {})
+    return recommend(snapshot, clean_answers, clean_weights)
+
+
+# Every cheat-sheet row, chosen alone, comes out as the sheet says.
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"project": "saas"}, "django"),
+        ({"project": "api"}, "fastapi"),
+        ({"project": "prototype"}, "flask"),
+        ({"project": "ml"}, "fastapi"),
+        ({"project": "content"}, "django"),
+        ({"project": "microservice"}, "fastapi"),
+        ({"project": "learning"}, "flask"),
+        ({"project": "web_app"}, "flask"),
+        ({"codebase": "existing_flask"}, "flask"),
+        ({"codebase": "existing_django"}, "django"),
+        ({"codebase": "existing_fastapi"}, "fastapi"),
+        ({"team": "small_fast"}, "django"),
+        ({"needs": ["admin"]}, "django"),
+        ({"needs": ["orm"]}, "django"),
+        ({"io": "heavy"}, "fastapi"),
+        ({"priority": "performance"}, "fastapi"),
+        ({"priority": "simplicity"}, "flask"),
+        ({"priority": "flexibility"}, "flask"),
+    ],
+)
+def test_each_situation_alone_gives_the_cheat_sheet_answer(answers, expected):
+    assert run(answers).recommended == expected
+
+
+# Combinations stay sensible.
+@pytest.mark.parametrize(
+    ("answers", "not_expected", "expected"),
+    [
+        ({"project": "prototype", "team": "beginners"}, "django", "flask"),
+        ({"project": "content", "needs": ["admin"]}, "fastapi", "django"),
+        (
+            {"project": "saas", "needs": ["admin", "auth", "orm"], "team": "small_fast"},
+            "flask",
+            "django",
+        ),
+        ({"project": "ml", "io": "heavy", "team": "typed"}, "django", "fastapi"),
+        ({"project": "api", "needs": ["api_docs", "validation"]}, "flask", "fastapi"),
+        ({"project": "learning", "priority": "simplicity"}, "django", "flask"),
+    ],
+)
+def test_combinations_stay_sensible(answers, not_expected, expected):
+    result = run(answers)
+    assert result.recommended == expected
+    assert result.recommended != not_expected
+
+
+def test_matched_scenarios_follow_the_answers():
+    result = run({"project": "content", "needs": ["admin", "orm"]})
+    assert [s.slug for s in result.matched_scenarios] == [
+        "content-site",
+        "admin-from-day-one",
+        "data-model-central",
+    ]
+
+
+def test_weights_alone_are_enough():
+    assert run(weights={"performance": 3, "async": 2}).recommended == "fastapi"
+    assert run(weights={"admin": 3}).recommended == "django"
+    assert run(weights={"learning_curve": 3}).recommended == "flask"
+
+
+def test_negative_weights_count_against():
+    assert run(weights={"admin": -3, "learning_curve": 1}).recommended == "flask"
+
+
+def test_scores_are_0_to_100_and_explain_themselves():
+    result = run({"project": "saas", "io": "heavy"})
+    for ranked in result.ranking:
+        assert 0 <= ranked.score <= 100
+        assert abs(50 + sum(ranked.contributions.values()) - ranked.score) < 0.1
+    winner = result.ranking[0]
+    assert winner.reasons and all(r.points > 0 for r in winner.reasons)
+    for loser in result.ranking[1:]:
+        assert loser.reasons and all(r.points < 0 for r in loser.reasons)
+
+
+def test_ranking_is_sorted_and_lists_every_framework():
+    result = run({"project": "web_app"})
+    scores = [r.score for r in result.ranking]
+    assert scores == sorted(scores, reverse=True)
+    assert {r.framework for r in result.ranking} == {"flask", "django", "fastapi"}
+
+
+def test_same_input_same_output():
+    answers = {"project": "api", "needs": ["auth", "admin"], "team": "large"}
+    assert result_to_dict(run(answers)) == result_to_dict(run(answers))
+
+
+def test_ties_go_to_the_framework_listed_first():
+    even = {"x": RatingInfo(3, "ok")}
+    snapshot = Snapshot(
+        frameworks=(
+            FrameworkInfo("zeta", "Zeta", even),
+            FrameworkInfo("alpha", "Alpha", even),
+        ),
+        aspects=(AspectInfo("x", "X"),),
+        questions=(),
+        scenarios=(),
+    )
+    result = run(weights={"x": 2}, snapshot=snapshot)
+    assert [r.framework for r in result.ranking] == ["zeta", "alpha"]
+    assert result.ranking[0].score == result.ranking[1].score
+    assert result.close_call
+
+
+def close_snapshot() -> Snapshot:
+    """Two frameworks a hair apart, and a question whose answer decides between them."""
+    return Snapshot(
+        frameworks=(
+            FrameworkInfo(
+                "one", "One", {"speed": RatingInfo(5, "fast"), "ease": RatingInfo(2, "hard")}
+            ),
+            FrameworkInfo(
+                "two", "Two", {"speed": RatingInfo(4, "quick"), "ease": RatingInfo(4, "easy")}
+            ),
+        ),
+        aspects=(AspectInfo("speed", "Speed"), AspectInfo("ease", "Ease")),
+        questions=(
+            QuestionInfo(
+                "goal",
+                "Goal?",
+                "single",
+                (OptionInfo("fast", "Fast", {"speed": 2}), OptionInfo("easy", "Easy", {"ease": 3})),
+            ),
+            QuestionInfo(
+                "team",
+                "Team?",
+                "single",
+                (OptionInfo("any", "Any", {"ease": 1}),),
+            ),
+        ),
+        scenarios=(ScenarioInfo("s", "S", "two"),),
+    )
+
+
+def test_close_call_names_the_smallest_change_that_flips_it():
+    snapshot = close_snapshot()
+    result = run({"goal": "fast", "team": "any"}, snapshot=snapshot)
+    assert result.recommended == "one"
+    assert result.ranking[0].score - result.ranking[1].score <= CLOSE_CALL_MARGIN
+    assert result.close_call
+    assert result.flip is not None
+    assert result.flip.recommended == "two"
+    assert len(result.flip.changes) == 1
+    change = result.flip.changes[0]
+    assert (change.question, change.before, change.after) == ("goal", ("fast",), ("easy",))
+
+
+def test_clear_results_have_no_close_call():
+    result = run({"project": "saas"})
+    assert not result.close_call
+    assert result.flip is None
+
+
+def test_flip_search_finds_two_step_changes_when_one_is_not_enough():
+    snapshot = seed_snapshot()
+    answers = {"project": ("saas",), "needs": ("admin",)}
+    flip = find_flip(snapshot, answers, {})
+    assert flip is not None
+    assert 1 <= len(flip.changes) <= 2
+    flipped = dict(answers)
+    for change in flip.changes:
+        flipped[change.question] = change.after
+    assert run({k: list(v) for k, v in flipped.items() if v}).recommended == flip.recommended
+
+
+@pytest.mark.parametrize(
+    ("answers", "weights", "field", "key"),
+    [
+        ({"colour": "red"}, {}, "answers", "colour"),
+        ({"project": "spaceship"}, {}, "answers", "project"),
+        ({"project": ["saas", "api"]}, {}, "answers", "project"),
+        ({"project": 3}, {}, "answers", "project"),
+        ({"needs": ["admin", "nope"]}, {}, "answers", "needs"),
+        ({}, {"vibes": 2}, "weights", "vibes"),
+        ({}, {"performance": "high"}, "weights", "performance"),
+        ({}, {"performance": True}, "weights", "performance"),
+        ({}, {"performance": 4}, "weights", "performance"),
+        ({}, {"performance": float("nan")}, "weights", "performance"),
+        ({}, {"type": 1}, "weights", "type"),
+    ],
+)
+def test_bad_input_names_the_field(answers, weights, field, key):
+    with pytest.raises(InvalidInput) as error:
+        validate_input(SNAPSHOT, answers, weights)
+    assert key in error.value.errors[field]
+
+
+@pytest.mark.parametrize("answers", [{}, {"needs": []}, {"project": ""}])
+def test_nothing_to_go_on_is_an_error(answers):
+    with pytest.raises(InvalidInput) as error:
+        validate_input(SNAPSHOT, answers, {})
+    assert "non_field_errors" in error.value.errors
+
+
+@pytest.mark.parametrize("answers", ["saas", ["saas"], 42])
+def test_answers_must_be_an_object(answers):
+    with pytest.raises(InvalidInput) as error:
+        validate_input(SNAPSHOT, answers, {})
+    assert "answers" in error.value.errors
+
+
+def test_snapshot_round_trips_through_a_dict():
+    again = snapshot_from_dict(snapshot_to_dict(SNAPSHOT))
+    assert again == SNAPSHOT
+    assert again.fingerprint() == SNAPSHOT.fingerprint()
+
+
+def test_fingerprint_changes_when_a_rating_changes():
+    data = snapshot_to_dict(SNAPSHOT)
+    data["frameworks"][0]["ratings"]["performance"]["score"] = 1
+    assert snapshot_from_dict(data).fingerprint() != SNAPSHOT.fingerprint()
