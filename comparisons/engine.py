@@ -126,6 +126,7 @@ class Snapshot:
             for framework in self.frameworks
         )
 
+    @cached_property
     def fingerprint(self) -> str:
         """A short hash of the content, equal for equal snapshots (used to detect drift)."""
         payload = json.dumps(snapshot_to_dict(self), sort_keys=True, separators=(",", ":"))

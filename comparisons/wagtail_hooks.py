@@ -1,8 +1,9 @@
+from django import forms
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from comparisons.models import Aspect, Framework, Scenario
+from comparisons.models import Aspect, Framework, Option, Question, Scenario
 
 RATING_PANELS = [
     FieldRowPanel([FieldPanel("aspect"), FieldPanel("score"), FieldPanel("label")]),
@@ -68,4 +69,55 @@ class MatrixViewSetGroup(SnippetViewSetGroup):
     menu_name = "matrix"
 
 
+class QuestionViewSet(SnippetViewSet):
+    model = Question
+    icon = "help"
+    menu_label = "Questions"
+    list_display = ["prompt", "slug", "kind"]
+    search_fields = ["prompt", "slug"]
+    panels = [
+        FieldRowPanel([FieldPanel("prompt"), FieldPanel("slug")]),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("help_text")]),
+        # Weights and scenarios are edited on each option (Chooser → Options).
+        InlinePanel(
+            "options",
+            heading="Options",
+            label="Option",
+            panels=[
+                FieldRowPanel([FieldPanel("slug"), FieldPanel("label")]),
+                FieldPanel("description"),
+            ],
+        ),
+    ]
+
+
+class OptionViewSet(SnippetViewSet):
+    model = Option
+    icon = "list-ul"
+    menu_label = "Options and weights"
+    list_display = ["label", "slug", "question"]
+    list_filter = ["question"]
+    search_fields = ["label", "slug"]
+    panels = [
+        FieldRowPanel([FieldPanel("question"), FieldPanel("slug")]),
+        FieldPanel("label"),
+        FieldPanel("description"),
+        FieldPanel("scenarios", widget=forms.CheckboxSelectMultiple),
+        InlinePanel(
+            "weights",
+            heading="Weights on aspects (−3 … +3)",
+            label="Weight",
+            panels=[FieldRowPanel([FieldPanel("aspect"), FieldPanel("weight")])],
+        ),
+    ]
+
+
+class ChooserViewSetGroup(SnippetViewSetGroup):
+    items = (QuestionViewSet, OptionViewSet)
+    menu_icon = "help"
+    menu_label = "Chooser"
+    menu_name = "chooser"
+
+
 register_snippet(MatrixViewSetGroup)
+register_snippet(ChooserViewSetGroup)

@@ -238,10 +238,10 @@ def test_answers_must_be_an_object(answers):
 def test_snapshot_round_trips_through_a_dict():
     again = snapshot_from_dict(snapshot_to_dict(SNAPSHOT))
     assert again == SNAPSHOT
-    assert again.fingerprint() == SNAPSHOT.fingerprint()
+    assert again.fingerprint == SNAPSHOT.fingerprint
 
 
 def test_fingerprint_changes_when_a_rating_changes():
     data = snapshot_to_dict(SNAPSHOT)
     data["frameworks"][0]["ratings"]["performance"]["score"] = 1
-    assert snapshot_from_dict(data).fingerprint() != SNAPSHOT.fingerprint()
+    assert snapshot_from_dict(data).fingerprint != SNAPSHOT.fingerprint

@@ -1,0 +1,117 @@
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from comparisons.api import serializers
+from comparisons.engine import InvalidInput, recommend, result_to_dict, validate_input
+from comparisons.models import Aspect, Framework, Question, Rating, Scenario
+from comparisons.snapshot import get_snapshot
+
+ALLOWED_KEYS = {"answers", "weights"}
+
+
+class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+    """The frameworks in the matrix; the detail includes every rating."""
+
+    lookup_field = "slug"
+    pagination_class = None
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return Framework.objects.with_ratings()
+        return Framework.objects.all()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.FrameworkDetailSerializer
+        return serializers.FrameworkSerializer
+
+
+class AspectViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Aspect.objects.all()
+    serializer_class = serializers.AspectSerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+
+class ScenarioViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Scenario.objects.with_framework()
+    serializer_class = serializers.ScenarioSerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+
+class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The chooser's questions with their options, each option's weights and scenarios."""
+
+    queryset = Question.objects.with_options()
+    serializer_class = serializers.QuestionSerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+
+class MatrixView(APIView):
+    """The whole matrix in one response: frameworks, aspects and every rating."""
+
+    @extend_schema(responses=serializers.MatrixSerializer)
+    def get(self, request):
+        ratings = Rating.objects.select_related("framework", "aspect", "source_page").order_by(
+            "framework__sort_order", "aspect__sort_order"
+        )
+        data = {
+            "frameworks": Framework.objects.all(),
+            "aspects": Aspect.objects.all(),
+            "ratings": ratings,
+        }
+        return Response(serializers.MatrixSerializer(data).data)
+
+
+class RecommendationView(APIView):
+    """Rank the frameworks for a project's answers and weights, and explain why."""
+
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        request=serializers.RecommendationRequestSerializer,
+        responses={
+            200: serializers.RecommendationSerializer,
+            400: serializers.ErrorSerializer,
+            415: serializers.ErrorSerializer,
+            429: serializers.ErrorSerializer,
+        },
+        examples=[
+            OpenApiExample(
+                "A content site that needs an admin",
+                value={"answers": {"project": "content", "needs": ["admin"]}},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Weights only", value={"weights": {"performance": 3, "async": 2}}, request_only=True
+            ),
+        ],
+    )
+    def post(self, request):
+        body = request.data
+        if not isinstance(body, dict):
+            return Response(
+                {"non_field_errors": ["Expected a JSON object with “answers” and/or “weights”."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        unknown = sorted(set(body) - ALLOWED_KEYS)
+        if unknown:
+            return Response(
+                {key: ["Unknown field; expected “answers” and/or “weights”."] for key in unknown},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        snapshot = get_snapshot()
+        try:
+            answers, weights = validate_input(snapshot, body.get("answers"), body.get("weights"))
+        except InvalidInput as error:
+            return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
+        result = result_to_dict(recommend(snapshot, answers, weights))
+        result["fingerprint"] = snapshot.fingerprint
+        return Response(result)

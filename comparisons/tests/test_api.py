@@ -1,0 +1,214 @@
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from rest_framework import status
+from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+from comparisons.models import Option, OptionWeight
+
+pytestmark = pytest.mark.django_db
+
+RECOMMEND = "api:recommendations"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def recommend(api, body, **kwargs):
+    return api.post(reverse(RECOMMEND), body, format="json", **kwargs)
+
+
+def test_recommendation_has_the_documented_shape(api, seeded):
+    response = recommend(api, {"answers": {"project": "ml", "needs": ["api_docs"]}})
+
+    assert response.status_code == status.HTTP_200_OK
+    data = response.json()
+    assert data["recommended"] == "fastapi"
+    assert [r["framework"] for r in data["ranking"]][0] == "fastapi"
+    assert {"framework", "name", "score", "contributions", "reasons"} <= set(data["ranking"][0])
+    assert "performance" in data["ranking"][0]["contributions"]
+    assert data["ranking"][0]["reasons"][0]["text"]
+    assert [s["slug"] for s in data["matched_scenarios"]] == ["ml-serving"]
+    assert data["close_call"] is False
+    assert data["flip"] is None
+    assert len(data["fingerprint"]) == 16
+
+
+def test_weights_alone_are_accepted(api, seeded):
+    response = recommend(api, {"weights": {"admin": 3, "orm": 2.5}})
+    assert response.status_code == 200
+    assert response.json()["recommended"] == "django"
+
+
+def test_equal_input_gives_equal_output(api, seeded):
+    body = {"answers": {"project": "api", "team": "large", "needs": ["auth", "admin"]}}
+    assert recommend(api, body).json() == recommend(api, body).json()
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "key", "message"),
+    [
+        ({"answers": {"colour": "red"}}, "answers", "colour", "Unknown question"),
+        ({"answers": {"project": "spaceship"}}, "answers", "project", "Unknown option"),
+        ({"answers": {"project": ["saas", "api"]}}, "answers", "project", "single-choice"),
+        ({"weights": {"vibes": 1}}, "weights", "vibes", "Unknown aspect"),
+        ({"weights": {"performance": "lots"}}, "weights", "performance", "number"),
+        ({"weights": {"performance": 7}}, "weights", "performance", "between"),
+        ({"weights": {"best_for": 1}}, "weights", "best_for", "text aspect"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(api, seeded, body, field, key, message):
+    response = recommend(api, body)
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert message in response.json()[field][key][0]
+
+
+@pytest.mark.parametrize("body", [{}, {"answers": {}}, {"answers": {}, "weights": {}}])
+def test_empty_input_is_a_400(api, seeded, body):
+    response = recommend(api, body)
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+
+
+@pytest.mark.parametrize("body", [[1, 2], "saas", 3, None])
+def test_a_body_that_is_not_an_object_is_a_400(api, seeded, body):
+    response = api.post(reverse(RECOMMEND), body, format="json")
+    assert response.status_code == 400
+
+
+def test_unknown_top_level_field_is_named(api, seeded):
+    response = recommend(api, {"answers": {"project": "ml"}, "score": 100})
+    assert response.status_code == 400
+    assert "score" in response.json()
+
+
+def test_malformed_json_is_a_400(api, seeded):
+    response = api.post(reverse(RECOMMEND), data='{"answers": {', content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_empty_body_is_a_400(api, seeded):
+    response = api.post(reverse(RECOMMEND), data="", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_wrong_content_type_is_a_415(api, seeded):
+    response = api.post(reverse(RECOMMEND), data="project=ml", content_type="text/plain")
+    assert response.status_code == status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    response = api.post(reverse(RECOMMEND), {"answers": "x"})  # multipart form
+    assert response.status_code == 415
+
+
+def test_get_is_not_allowed(api, seeded):
+    assert api.get(reverse(RECOMMEND)).status_code == status.HTTP_405_METHOD_NOT_ALLOWED
+
+
+def test_anonymous_callers_are_throttled(api, seeded, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    cache.clear()
+    codes = [recommend(api, {"answers": {"project": "ml"}}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    response = recommend(api, {"answers": {"project": "ml"}})
+    assert response.status_code == status.HTTP_429_TOO_MANY_REQUESTS
+    assert int(response["Retry-After"]) > 0
+
+
+def test_read_endpoints_list_the_matrix_and_chooser(api, seeded):
+    frameworks = api.get(reverse("api:framework-list")).json()
+    assert [f["slug"] for f in frameworks] == ["flask", "django", "fastapi"]
+    detail = api.get(reverse("api:framework-detail", args=["fastapi"])).json()
+    assert {r["aspect"] for r in detail["ratings"]} >= {"performance", "async"}
+    assert len(api.get(reverse("api:aspect-list")).json()) == 14
+    assert len(api.get(reverse("api:scenario-list")).json()) >= 14
+    matrix = api.get(reverse("api:matrix")).json()
+    assert len(matrix["ratings"]) == 42
+    questions = api.get(reverse("api:question-list")).json()
+    assert [q["slug"] for q in questions] == [
+        "project",
+        "needs",
+        "io",
+        "team",
+        "priority",
+        "codebase",
+    ]
+    project = questions[0]
+    assert [o["slug"] for o in project["options"]][:3] == ["saas", "content", "api"]
+    assert project["options"][0]["weights"]["admin"] == 3
+    assert project["options"][0]["scenarios"] == ["saas"]
+
+
+def test_unknown_framework_is_a_404(api, seeded):
+    assert api.get(reverse("api:framework-detail", args=["rails"])).status_code == 404
+
+
+def test_read_endpoints_cost_constant_queries(api, seeded, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        api.get(reverse("api:question-list"))
+    with django_assert_max_num_queries(4):
+        api.get(reverse("api:matrix"))
+
+
+def test_schema_documents_every_endpoint(api):
+    response = api.get(reverse("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in [
+        "/api/v1/recommendations/",
+        "/api/v1/frameworks/",
+        "/api/v1/frameworks/{slug}/",
+        "/api/v1/aspects/",
+        "/api/v1/matrix/",
+        "/api/v1/scenarios/",
+        "/api/v1/questions/",
+    ]:
+        assert path in paths
+    assert not any(p.startswith("/admin/") for p in paths)
+
+
+def test_swagger_ui_is_served_without_a_cdn(client):
+    html = client.get(reverse("api-docs")).content.decode()
+    assert "swagger-ui" in html
+    assert "cdn" not in html.lower()
+
+
+def test_editor_changing_an_option_weight_changes_the_answer(api, client, editor, seeded):
+    """An editor removes the scenario pull and turns `prototype` towards admin-heavy work."""
+    before = recommend(api, {"answers": {"project": "prototype"}}).json()
+    assert before["recommended"] == "flask"
+
+    option = Option.objects.get(question__slug="project", slug="prototype")
+    client.force_login(editor)
+    weights = [
+        {
+            "id": w.pk,
+            "aspect": w.aspect_id,
+            "weight": -3 if w.aspect.slug == "learning_curve" else 0,
+        }
+        for w in option.weights.select_related("aspect")
+    ]
+    admin = OptionWeight._meta.get_field("aspect").related_model.objects.get(slug="admin")
+    weights.append({"id": "", "aspect": admin.pk, "weight": 3})
+    data = nested_form_data(
+        {
+            "question": option.question_id,
+            "slug": option.slug,
+            "label": option.label,
+            "description": option.description,
+            "scenarios": [],
+            "weights": inline_formset(weights, initial=len(weights) - 1),
+        }
+    )
+    response = client.post(
+        reverse("wagtailsnippets_comparisons_option:edit", args=[option.pk]), data
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    after = recommend(api, {"answers": {"project": "prototype"}}).json()
+    assert after["recommended"] == "django"
+    assert after["matched_scenarios"] == []
+    assert after["fingerprint"] != before["fingerprint"]
