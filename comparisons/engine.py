@@ -628,6 +628,7 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
 
 def result_to_dict(result: Result) -> dict:
     """The JSON shape of a result, shared by the API, the chooser page and saved decisions."""
+    names = {r.framework: r.name for r in result.ranking}
     return {
         "recommended": result.recommended,
         "ranking": [
@@ -655,6 +656,7 @@ def result_to_dict(result: Result) -> dict:
                 "slug": s.slug,
                 "situation": s.situation,
                 "framework": s.framework,
+                "framework_name": names.get(s.framework, s.framework),
                 "companion": s.companion,
             }
             for s in result.matched_scenarios
@@ -665,6 +667,7 @@ def result_to_dict(result: Result) -> dict:
         if result.flip is None
         else {
             "recommended": result.flip.recommended,
+            "name": names.get(result.flip.recommended, result.flip.recommended),
             "changes": [
                 {"question": c.question, "from": list(c.before), "to": list(c.after)}
                 for c in result.flip.changes

@@ -8,7 +8,7 @@ in bulk (QuerySet.update, bulk_create, raw SQL) must call it itself.
 
 import threading
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from comparisons.engine import (
@@ -28,11 +28,16 @@ _lock = threading.Lock()
 _cached: tuple[int, Snapshot] | None = None
 
 
+_VERSION_SQL = f"SELECT counter FROM {ContentVersion._meta.db_table} WHERE key = %s"
+
+
 def content_version() -> int:
-    return (
-        ContentVersion.objects.filter(key=VERSION_KEY).values_list("counter", flat=True).first()
-        or 0
-    )
+    # Raw SQL: this runs on every recommendation, and the ORM's query
+    # compilation costs more than the indexed read itself.
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [VERSION_KEY])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def bump_content_version(**kwargs) -> None:

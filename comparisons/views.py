@@ -1,7 +1,13 @@
+from urllib.parse import urlencode
+
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.views.generic import TemplateView
 
+from comparisons.engine import InvalidInput, recommend, result_to_dict, validate_input
 from comparisons.matrix import build_matrix
-from comparisons.models import Aspect, Framework, Scenario
+from comparisons.models import Aspect, Framework, Question, Scenario
+from comparisons.snapshot import get_snapshot
 from portal.models import framework_guide_urls
 
 
@@ -47,3 +53,95 @@ class ScenariosView(TemplateView):
             "the decision cheat sheet, with the reason behind every row.",
         )
         return context
+
+
+class ChooserView(TemplateView):
+    """The chooser: questions as steps, and the explained result from the same engine as the API.
+
+    Without JavaScript the form posts here and is redirected to a shareable
+    GET URL carrying the answers (?project=ml&needs=admin), which renders the
+    result. With JavaScript the page asks the REST endpoint and updates the URL.
+    """
+
+    template_name = "pages/chooser.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_answers(request.GET)
+
+    def post(self, request, *args, **kwargs):
+        snapshot = get_snapshot()
+        raw = answers_from_query(snapshot, request.POST)
+        try:
+            validate_input(snapshot, raw, {})
+        except InvalidInput:
+            return self.render_answers(request.POST, status=400)
+        # 303 See Other: the browser follows with a GET, so the result URL is shareable.
+        response = HttpResponseRedirect(
+            f"{reverse('comparisons:chooser')}?{answers_to_query(raw)}#result"
+        )
+        response.status_code = 303
+        return response
+
+    def render_answers(self, data, status=200):
+        snapshot = get_snapshot()
+        raw = answers_from_query(snapshot, data)
+        context = self.get_context_data(
+            questions=Question.objects.with_options(),
+            selected={slug: set(options) for slug, options in raw.items()},
+            meta_description="Answer six questions about your project and get a ranked, "
+            "explained recommendation: Flask, Django or FastAPI.",
+        )
+        if raw or status != 200:
+            try:
+                answers, weights = validate_input(snapshot, raw, {})
+            except InvalidInput as error:
+                context["errors"] = error.errors
+                status = 400
+            else:
+                result = result_to_dict(recommend(snapshot, answers, weights))
+                context.update(
+                    result=result,
+                    flip_changes=describe_flip(snapshot, result["flip"]),
+                    share_query=answers_to_query(raw),
+                )
+        return self.render_to_response(context, status=status)
+
+
+def answers_from_query(snapshot, data) -> dict[str, list[str]]:
+    """Answers from a query string or form: one key per question slug, repeated for lists.
+
+    Keys that are not questions are ignored, so tracking parameters and the
+    like do not break a shared link; unknown option values are kept and
+    reported by the engine's validation.
+    """
+    answers = {}
+    for question in snapshot.questions:
+        values = [value for value in data.getlist(question.slug) if value]
+        if values:
+            answers[question.slug] = values if question.kind == "multiple" else values[:1]
+    return answers
+
+
+def answers_to_query(answers: dict[str, list[str]]) -> str:
+    return urlencode([(slug, option) for slug, options in answers.items() for option in options])
+
+
+def describe_flip(snapshot, flip) -> list[dict]:
+    """Human labels for a flip's changes: question prompt, options before and after."""
+    if not flip:
+        return []
+    described = []
+    for change in flip["changes"]:
+        question = snapshot.question(change["question"])
+
+        def labels(slugs, question=question):
+            return [question.option(slug).label for slug in slugs if question.option(slug)]
+
+        described.append(
+            {
+                "question": question.prompt,
+                "before": labels(change["from"]),
+                "after": labels(change["to"]),
+            }
+        )
+    return described

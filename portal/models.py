@@ -123,7 +123,7 @@ class GuidePage(Page):
         aspects = list(self.related_aspects.all())
         if aspects:
             context["matrix"] = build_matrix(list(Framework.objects.with_ratings()), aspects)
-        siblings = list(self.get_siblings().live().public().specific(defer=True).only("title"))
+        siblings = list(self.get_siblings().live().public().only("title", "url_path"))
         position = next((i for i, page in enumerate(siblings) if page.pk == self.pk), None)
         if position is not None:
             context["previous_page"] = siblings[position - 1] if position > 0 else None
@@ -160,7 +160,13 @@ class FAQPage(Page):
                 for block in self.body
             ],
         }
-        return json.dumps(data, ensure_ascii=False)
+        # Escape what could close the <script> element an editor's text lands in.
+        return (
+            json.dumps(data, ensure_ascii=False)
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
+        )
 
 
 def framework_guide_urls(request) -> dict[int, str]:

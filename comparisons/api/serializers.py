@@ -124,6 +124,7 @@ class MatchedScenarioSerializer(serializers.Serializer):
     slug = serializers.CharField()
     situation = serializers.CharField()
     framework = serializers.CharField()
+    framework_name = serializers.CharField()
     companion = serializers.CharField()
 
 
@@ -140,6 +141,7 @@ class ChangeSerializer(serializers.Serializer):
 
 class FlipSerializer(serializers.Serializer):
     recommended = serializers.CharField()
+    name = serializers.CharField()
     changes = ChangeSerializer(many=True)
 
 

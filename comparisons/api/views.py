@@ -3,6 +3,7 @@ from rest_framework import status, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from comparisons.api import serializers
@@ -74,6 +75,10 @@ class RecommendationView(APIView):
 
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
+    # The answer depends on the body alone, never on who asks: no authentication
+    # (and so no session lookup or CSRF check), and one throttle keyed by client address.
+    authentication_classes = []
+    throttle_classes = [AnonRateThrottle]
 
     @extend_schema(
         request=serializers.RecommendationRequestSerializer,

@@ -106,3 +106,16 @@ def test_unknown_page_is_a_styled_404(client, seeded):
     html = response.content.decode()
     assert "Page not found" in html
     assert 'href="/compare/"' in html
+
+
+def test_faq_json_ld_cannot_be_broken_out_of(client, seeded):
+    from portal.models import FAQPage
+
+    faq = FAQPage.objects.get()
+    faq.body[0].value["question"] = "</script><script>alert(1)</script>"
+    faq.save_revision().publish()
+    html = html_of(client, "/faq/")
+    assert "<script>alert(1)</script>" not in html
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(match.group(1))
+    assert data["mainEntity"][0]["name"] == "</script><script>alert(1)</script>"
