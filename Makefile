@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev setup run test test-fast browser lint format check superuser screenshots clean
+.PHONY: help install install-dev setup run test test-fast browser lint format check superuser screenshots bench clean
 
 help:
 	@echo "make run          set up and serve the portal on http://$(HOST):$(PORT)/ (SQLite)"
@@ -16,6 +16,7 @@ help:
 	@echo "make superuser    create an admin account for /admin/"
 	@echo "make lint         ruff check and format check"
 	@echo "make screenshots  refresh docs/screenshots/ from a real browser"
+	@echo "make bench        engine timings and the API against a FastAPI reference (needs PostgreSQL, wrk)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -56,6 +57,15 @@ test-fast: install-dev
 
 screenshots: install-dev browser
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser -k screenshots $(PYTEST_ARGS)
+
+$(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	@touch $@
+
+bench: $(VENV)/.installed-bench
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk (Debian: apt-get install wrk)"; exit 1; }
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/recommendations.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -6,6 +6,18 @@ from django.contrib.auth.models import Group
 from portal.seeding import load_initial_data
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_state():
+    """Each test starts as a new worker would: no engine snapshot, an empty cache."""
+    from django.core.cache import cache
+
+    from comparisons.snapshot import forget_snapshot
+
+    forget_snapshot()
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user(

@@ -1,15 +1,15 @@
 """Builds the engine's snapshot from the database and keeps it per process.
 
-The snapshot is rebuilt only when the content version moves: every save or
+The snapshot is rebuilt only when the content version changes: every save or
 delete of a framework, aspect, rating, scenario, question, option or weight
 bumps it (see `bump_content_version`, connected in apps.py). Code that writes
 in bulk (QuerySet.update, bulk_create, raw SQL) must call it itself.
 """
 
+import secrets
 import threading
 
 from django.db import connection, transaction
-from django.db.models import F
 
 from comparisons.engine import (
     AspectInfo,
@@ -28,7 +28,7 @@ _lock = threading.Lock()
 _cached: tuple[int, Snapshot] | None = None
 
 
-_VERSION_SQL = f"SELECT counter FROM {ContentVersion._meta.db_table} WHERE key = %s"
+_VERSION_SQL = f"SELECT token FROM {ContentVersion._meta.db_table} WHERE key = %s"
 
 
 def content_version() -> int:
@@ -42,9 +42,10 @@ def content_version() -> int:
 
 def bump_content_version(**kwargs) -> None:
     """Signal receiver: the matrix or chooser changed, so every process must rebuild."""
-    updated = ContentVersion.objects.filter(key=VERSION_KEY).update(counter=F("counter") + 1)
+    token = secrets.randbits(62)
+    updated = ContentVersion.objects.filter(key=VERSION_KEY).update(token=token)
     if not updated:
-        ContentVersion.objects.get_or_create(key=VERSION_KEY, defaults={"counter": 1})
+        ContentVersion.objects.update_or_create(key=VERSION_KEY, defaults={"token": token})
 
 
 def get_snapshot() -> Snapshot:

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("key", models.CharField(max_length=40, unique=True)),
-                ("counter", models.PositiveBigIntegerField(default=0)),
+                ("token", models.BigIntegerField(default=0)),
                 ("changed_at", models.DateTimeField(auto_now=True)),
             ],
         ),

@@ -1,7 +1,6 @@
 """Snapshots for engine tests, built without a database."""
 
 import json
-import random
 from pathlib import Path
 
 from comparisons.engine import (
@@ -47,39 +46,4 @@ def seed_snapshot() -> Snapshot:
             ScenarioInfo(s["slug"], s["situation"], s["framework"], s.get("companion", ""))
             for s in data["scenarios"]
         ),
-    )
-
-
-def synthetic_snapshot(frameworks=100, aspects=40, questions=10, options=6, seed=7) -> Snapshot:
-    """A large random matrix and chooser, for speed checks."""
-    rng = random.Random(seed)
-    aspect_slugs = [f"a{i}" for i in range(aspects)]
-    return Snapshot(
-        frameworks=tuple(
-            FrameworkInfo(
-                f"f{i}",
-                f"Framework {i}",
-                {a: RatingInfo(rng.randint(0, 5), "label") for a in aspect_slugs},
-            )
-            for i in range(frameworks)
-        ),
-        aspects=tuple(AspectInfo(a, a.upper()) for a in aspect_slugs),
-        questions=tuple(
-            QuestionInfo(
-                f"q{q}",
-                f"Question {q}",
-                "multiple" if q % 3 == 0 else "single",
-                tuple(
-                    OptionInfo(
-                        f"o{o}",
-                        f"Option {o}",
-                        {a: rng.choice([-3, -2, -1, 1, 2, 3]) for a in rng.sample(aspect_slugs, 4)},
-                        (f"s{rng.randrange(frameworks)}",),
-                    )
-                    for o in range(options)
-                ),
-            )
-            for q in range(questions)
-        ),
-        scenarios=tuple(ScenarioInfo(f"s{i}", f"Scenario {i}", f"f{i}") for i in range(frameworks)),
     )

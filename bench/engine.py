@@ -1,0 +1,93 @@
+"""The engine alone on a large synthetic matrix: 100 frameworks x 40 aspects x 10 questions.
+
+The budget is 2 ms a call. Prints the median and best of many calls, with and
+without turning the result into its JSON-ready dict.
+    .venv/bin/python bench/engine.py
+"""
+
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from comparisons.engine import (  # noqa: E402
+    AspectInfo,
+    FrameworkInfo,
+    OptionInfo,
+    QuestionInfo,
+    RatingInfo,
+    ScenarioInfo,
+    Snapshot,
+    recommend,
+    result_to_dict,
+)
+
+BUDGET_MS = 2.0
+
+
+def synthetic_snapshot(frameworks=100, aspects=40, questions=10, options=6, seed=7) -> Snapshot:
+    """A large random matrix and chooser, for speed checks."""
+    rng = random.Random(seed)
+    aspect_slugs = [f"a{i}" for i in range(aspects)]
+    return Snapshot(
+        frameworks=tuple(
+            FrameworkInfo(
+                f"f{i}",
+                f"Framework {i}",
+                {a: RatingInfo(rng.randint(0, 5), "label") for a in aspect_slugs},
+            )
+            for i in range(frameworks)
+        ),
+        aspects=tuple(AspectInfo(a, a.upper()) for a in aspect_slugs),
+        questions=tuple(
+            QuestionInfo(
+                f"q{q}",
+                f"Question {q}",
+                "multiple" if q % 3 == 0 else "single",
+                tuple(
+                    OptionInfo(
+                        f"o{o}",
+                        f"Option {o}",
+                        {a: rng.choice([-3, -2, -1, 1, 2, 3]) for a in rng.sample(aspect_slugs, 4)},
+                        (f"s{rng.randrange(frameworks)}",),
+                    )
+                    for o in range(options)
+                ),
+            )
+            for q in range(questions)
+        ),
+        scenarios=tuple(ScenarioInfo(f"s{i}", f"Scenario {i}", f"f{i}") for i in range(frameworks)),
+    )
+
+
+def timings(call, runs=300) -> list[float]:
+    call()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def main() -> None:
+    snapshot = synthetic_snapshot()
+    print("engine: 100 frameworks x 40 aspects x 10 questions (6 options each)")
+    print(f"{'answers':<28} {'median ms':>10} {'best ms':>8} {'+dict ms':>9}  close call")
+    for k in range(3):
+        answers = {q.slug: (q.options[k].slug,) for q in snapshot.questions}
+        plain = timings(lambda answers=answers: recommend(snapshot, answers))
+        full = timings(lambda answers=answers: result_to_dict(recommend(snapshot, answers)))
+        close = recommend(snapshot, answers).close_call
+        print(
+            f"{'option ' + str(k) + ' on every question':<28} {statistics.median(plain):>10.2f} "
+            f"{min(plain):>8.2f} {statistics.median(full):>9.2f}  {close}"
+        )
+    print(f"budget: {BUDGET_MS:.1f} ms per call")
+
+
+if __name__ == "__main__":
+    main()
