@@ -28,9 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-BODY = {
-    "answers": {"project": "api", "needs": ["api_docs", "auth"], "team": "typed", "io": "heavy"}
-}
+BODY = {"answers": {"project": "api", "needs": ["api_docs", "auth"], "team": "typed", "io": "heavy"}}
 
 
 def free_port() -> int:
@@ -78,9 +76,7 @@ def ensure_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
 
@@ -90,9 +86,7 @@ def wait_until_up(url: str, timeout: float = 30.0) -> None:
     data = json.dumps(BODY).encode()
     while time.monotonic() < deadline:
         try:
-            request = urllib.request.Request(
-                url, data=data, headers={"Content-Type": "application/json"}
-            )
+            request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=2) as response:
                 if response.status == 200:
                     return
@@ -128,9 +122,7 @@ def run_wrk(url: str, seconds: int, connections: int, script: Path) -> dict:
         capture_output=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    latency = {
-        p: parse_ms(re.search(rf"\s{p}%\s+([\d.]+\w+)", output).group(1)) for p in ("50", "99")
-    }
+    latency = {p: parse_ms(re.search(rf"\s{p}%\s+([\d.]+\w+)", output).group(1)) for p in ("50", "99")}
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket_errors = re.search(r"Socket errors:.*", output)
     return {
@@ -148,18 +140,14 @@ def parse_ms(value: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3, help="A/B pairs (default 3)")
     parser.add_argument("--seconds", type=int, default=10, help="seconds per wrk run (default 10)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stackfit_bench"
-        ),
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stackfit_bench"),
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):

@@ -32,6 +32,4 @@ class ComparisonsConfig(AppConfig):
         )
         # Guide URLs and rating sources live in the snapshot too.
         page_published.connect(bump_content_version, dispatch_uid="bump-content-version-publish")
-        page_unpublished.connect(
-            bump_content_version, dispatch_uid="bump-content-version-unpublish"
-        )
+        page_unpublished.connect(bump_content_version, dispatch_uid="bump-content-version-unpublish")

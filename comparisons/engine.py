@@ -199,15 +199,11 @@ def validate_input(snapshot: Snapshot, answers: object, weights: object) -> tupl
         if aspect is None:
             weight_errors[aspect_slug] = [f"Unknown aspect “{aspect_slug}”."]
         elif not aspect.numeric:
-            weight_errors[aspect_slug] = [
-                f"“{aspect_slug}” is a text aspect and cannot be weighted."
-            ]
+            weight_errors[aspect_slug] = [f"“{aspect_slug}” is a text aspect and cannot be weighted."]
         elif isinstance(raw, bool) or not isinstance(raw, int | float) or raw != raw:
             weight_errors[aspect_slug] = ["Expected a number."]
         elif not -WEIGHT_LIMIT <= raw <= WEIGHT_LIMIT:
-            weight_errors[aspect_slug] = [
-                f"Must be between {-WEIGHT_LIMIT} and {WEIGHT_LIMIT}, got {raw}."
-            ]
+            weight_errors[aspect_slug] = [f"Must be between {-WEIGHT_LIMIT} and {WEIGHT_LIMIT}, got {raw}."]
         elif raw:
             clean_weights[aspect_slug] = float(raw)
     if weight_errors:
@@ -270,9 +266,7 @@ class Result:
     flip: Flip | None
 
 
-def recommend(
-    snapshot: Snapshot, answers: Answers, weights: Mapping[str, float] | None = None
-) -> Result:
+def recommend(snapshot: Snapshot, answers: Answers, weights: Mapping[str, float] | None = None) -> Result:
     """Rank every framework for these (validated) answers and weights, and explain the ranking.
 
     Deterministic: equal snapshots and inputs give equal results; ties go to
@@ -314,11 +308,7 @@ def recommend(
             )
         )
     close_call = runner_up is not None and score(winner) - score(runner_up) <= CLOSE_CALL_MARGIN
-    flip = (
-        find_flip(snapshot, answers, weights, _base=(aspect_weights, aspect_sums))
-        if close_call
-        else None
-    )
+    flip = find_flip(snapshot, answers, weights, _base=(aspect_weights, aspect_sums)) if close_call else None
     return Result(
         recommended=snapshot.frameworks[winner].slug,
         ranking=tuple(ranking),
@@ -471,9 +461,7 @@ def _candidate_changes(snapshot: Snapshot, answers: Answers) -> Iterable[Change]
                 alternatives.append(())
         else:
             alternatives = [
-                tuple(s for s in current if s != o.slug)
-                if o.slug in current
-                else (*current, o.slug)
+                tuple(s for s in current if s != o.slug) if o.slug in current else (*current, o.slug)
                 for o in question.options
             ]
         for after in alternatives:
@@ -517,9 +505,7 @@ def find_flip(snapshot, answers, weights, max_changes=2, _base=None) -> Flip | N
     if max_changes < 2:
         return None
     pairs = (
-        (first, second)
-        for first, second in combinations(singles, 2)
-        if first.question != second.question
+        (first, second) for first, second in combinations(singles, 2) if first.question != second.question
     )
     for first, second in islice(pairs, MAX_FLIP_PAIRS):
         winner = winner_after((first, second))
@@ -557,9 +543,7 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict:
             }
             for f in snapshot.frameworks
         ],
-        "aspects": [
-            {"slug": a.slug, "name": a.name, "numeric": a.numeric} for a in snapshot.aspects
-        ],
+        "aspects": [{"slug": a.slug, "name": a.name, "numeric": a.numeric} for a in snapshot.aspects],
         "questions": [
             {
                 "slug": q.slug,
@@ -604,9 +588,7 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
             )
             for f in data["frameworks"]
         ),
-        aspects=tuple(
-            AspectInfo(a["slug"], a["name"], a.get("numeric", True)) for a in data["aspects"]
-        ),
+        aspects=tuple(AspectInfo(a["slug"], a["name"], a.get("numeric", True)) for a in data["aspects"]),
         questions=tuple(
             QuestionInfo(
                 slug=q["slug"],

@@ -156,15 +156,10 @@ class Rating(models.Model):
         if aspect.kind == AspectKind.TEXT and self.score is not None:
             raise ValidationError({"score": "Text aspects take no score; leave it empty."})
         if aspect.kind == AspectKind.SCORED and self.score is None:
-            raise ValidationError(
-                {"score": f"“{aspect.name}” is scored: give a score from 0 to 5."}
-            )
+            raise ValidationError({"score": f"“{aspect.name}” is scored: give a score from 0 to 5."})
         if aspect.kind == AspectKind.BOOLEAN and self.score not in (SCORE_MIN, SCORE_MAX):
             raise ValidationError(
-                {
-                    "score": f"“{aspect.name}” is yes/no: "
-                    f"use {SCORE_MAX} for yes or {SCORE_MIN} for no."
-                }
+                {"score": f"“{aspect.name}” is yes/no: use {SCORE_MAX} for yes or {SCORE_MIN} for no."}
             )
         if self.source_anchor and not self.source_page_id:
             raise ValidationError({"source_anchor": "Choose the guide page the anchor belongs to."})
@@ -251,9 +246,7 @@ class Question(RevisionMixin, Orderable, ClusterableModel):
     )
     prompt = models.CharField(max_length=160)
     help_text = models.CharField(max_length=300, blank=True)
-    kind = models.CharField(
-        max_length=10, choices=QuestionKind.choices, default=QuestionKind.SINGLE
-    )
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices, default=QuestionKind.SINGLE)
 
     objects = QuestionQuerySet.as_manager()
 

@@ -76,9 +76,7 @@ class ChooserView(TemplateView):
         except InvalidInput:
             return self.render_answers(request.POST, status=400)
         # 303 See Other: the browser follows with a GET, so the result URL is shareable.
-        response = HttpResponseRedirect(
-            f"{reverse('comparisons:chooser')}?{answers_to_query(raw)}#result"
-        )
+        response = HttpResponseRedirect(f"{reverse('comparisons:chooser')}?{answers_to_query(raw)}#result")
         response.status_code = 303
         return response
 
@@ -144,4 +142,16 @@ def describe_flip(snapshot, flip) -> list[dict]:
                 "after": labels(change["to"]),
             }
         )
+    return described
+
+
+def describe_answers(snapshot, answers: dict) -> list[dict]:
+    """Answers as prompt and option labels, in question order (for pages and exports)."""
+    described = []
+    for question in snapshot.questions:
+        chosen = answers.get(question.slug)
+        if not chosen:
+            continue
+        labels = [o.label if (o := question.option(slug)) else slug for slug in chosen]
+        described.append({"question": question.prompt, "answers": labels})
     return described

@@ -4,12 +4,14 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from comparisons.api import views as comparisons
+from decisions.api import views as decisions
 
 router = DefaultRouter()
 router.register("frameworks", comparisons.FrameworkViewSet, basename="framework")
 router.register("aspects", comparisons.AspectViewSet, basename="aspect")
 router.register("scenarios", comparisons.ScenarioViewSet, basename="scenario")
 router.register("questions", comparisons.QuestionViewSet, basename="question")
+router.register("decisions", decisions.DecisionViewSet, basename="decision")
 
 urlpatterns = [
     path("matrix/", comparisons.MatrixView.as_view(), name="matrix"),

@@ -29,9 +29,7 @@ def clean_anchor(value):
     anchor = value.get("anchor")
     if anchor and anchor != slugify(anchor):
         raise StructBlockValidationError(
-            block_errors={
-                "anchor": ValidationError("Use lowercase letters, digits and hyphens only.")
-            }
+            block_errors={"anchor": ValidationError("Use lowercase letters, digits and hyphens only.")}
         )
     return value
 

@@ -171,10 +171,5 @@ class FAQPage(Page):
 
 def framework_guide_urls(request) -> dict[int, str]:
     """Map framework id to the URL of its guide page, in one query."""
-    pages = (
-        GuidePage.objects.live()
-        .public()
-        .filter(framework__isnull=False)
-        .only("url_path", "framework_id")
-    )
+    pages = GuidePage.objects.live().public().filter(framework__isnull=False).only("url_path", "framework_id")
     return {page.framework_id: page.get_url(request) for page in pages}

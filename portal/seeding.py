@@ -30,9 +30,7 @@ class SeedReport:
         kinds = sorted(set(self.created) | set(self.skipped))
         if not kinds:
             return "Nothing to load."
-        return "; ".join(
-            f"{kind}: {self.created[kind]} created, {self.skipped[kind]} kept" for kind in kinds
-        )
+        return "; ".join(f"{kind}: {self.created[kind]} created, {self.skipped[kind]} kept" for kind in kinds)
 
 
 class Seeder:
@@ -302,8 +300,6 @@ def seed_option(seeder, question, position, item, aspects, scenarios):
             for slug, weight in item.get("weights", {}).items()
             if slug in aspects
         )
-        option.scenarios.set(
-            [scenarios[slug] for slug in item.get("scenarios", []) if slug in scenarios]
-        )
+        option.scenarios.set([scenarios[slug] for slug in item.get("scenarios", []) if slug in scenarios])
         option.save()
     seeder.record("options", key, created)

@@ -1,7 +1,8 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -18,22 +19,34 @@ def superusers_only(request):
 
 # Editors are staff for Wagtail; the Django admin is kept for superusers only.
 admin.site.has_permission = superusers_only
+# One sign-in for everyone, so rate limits and two-factor cannot be sidestepped.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="wagtailadmin_login_redirect",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include(("portal.api", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("search/", views.search, name="search"),
+    path("account/", views.account, name="account"),
+    path("account/tokens/<int:pk>/revoke/", views.revoke_token, name="revoke-token"),
+    path("account/delete/", views.delete_account, name="delete-account"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("accounts/", include("allauth.urls")),
     path("", include("comparisons.urls")),
+    path("", include("decisions.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,9 +1,16 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from wagtail.models import Page
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from wagtail.models import APIToken, Page
 from wagtail.search.backends import get_search_backend
 
 from comparisons.models import Framework, Scenario
+from decisions.models import Decision
+from portal.forms import ApiTokenForm, DeleteAccountForm
 
 MAX_QUERY_LENGTH = 200
 PAGES_PER_PAGE = 10
@@ -23,8 +30,66 @@ def search(request):
             scenarios=list(backend.search(query, Scenario.objects.with_framework())[:10]),
         )
         context["result_count"] = (
-            context["pages"].paginator.count
-            + len(context["frameworks"])
-            + len(context["scenarios"])
+            context["pages"].paginator.count + len(context["frameworks"]) + len(context["scenarios"])
         )
     return render(request, "pages/search.html", context)
+
+
+@login_required
+def account(request):
+    """The account page: security links, API tokens, the decisions download, deletion."""
+    token_form = ApiTokenForm(request.POST if request.POST.get("action") == "create-token" else None)
+    new_token = None
+    if token_form.is_bound and token_form.is_valid():
+        _, new_token = APIToken.create_token(user=request.user, name=token_form.cleaned_data["name"])
+        messages.success(request, "Token created. Copy it now: it will not be shown again.")
+        token_form = ApiTokenForm()
+    return render(
+        request,
+        "pages/account.html",
+        {
+            "tokens": APIToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by(
+                "-created"
+            ),
+            "token_form": token_form,
+            "new_token": new_token,
+            "delete_form": DeleteAccountForm(user=request.user),
+            "decision_count": Decision.objects.owned_by(request.user).count(),
+            "meta_description": "Your Stackfit account.",
+        },
+        status=400 if token_form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request, pk):
+    token = get_object_or_404(APIToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def delete_account(request):
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(
+            request,
+            "pages/account.html",
+            {
+                "tokens": APIToken.objects.filter(user=request.user, revoked_at__isnull=True),
+                "token_form": ApiTokenForm(),
+                "delete_form": form,
+                "decision_count": Decision.objects.owned_by(request.user).count(),
+            },
+            status=400,
+        )
+    user = request.user
+    logout(request)
+    # Decisions, snapshots, tokens and allauth's records go with the user (CASCADE).
+    user.delete()
+    messages.success(request, "Your account and all your decisions were deleted.")
+    return redirect("/")

@@ -201,9 +201,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "label",
-                    models.CharField(
-                        help_text='Short label, e.g. "Excellent (async)".', max_length=80
-                    ),
+                    models.CharField(help_text='Short label, e.g. "Excellent (async)".', max_length=80),
                 ),
                 (
                     "note",

@@ -24,12 +24,9 @@ def seed_snapshot() -> Snapshot:
         ratings.setdefault(r["framework"], {})[r["aspect"]] = RatingInfo(r["score"], r["label"])
     return Snapshot(
         frameworks=tuple(
-            FrameworkInfo(f["slug"], f["name"], ratings.get(f["slug"], {}))
-            for f in data["frameworks"]
+            FrameworkInfo(f["slug"], f["name"], ratings.get(f["slug"], {})) for f in data["frameworks"]
         ),
-        aspects=tuple(
-            AspectInfo(a["slug"], a["name"], a["kind"] != "text") for a in data["aspects"]
-        ),
+        aspects=tuple(AspectInfo(a["slug"], a["name"], a["kind"] != "text") for a in data["aspects"]),
         questions=tuple(
             QuestionInfo(
                 q["slug"],

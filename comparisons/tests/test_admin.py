@@ -124,13 +124,9 @@ def test_editor_adds_and_deletes_a_scenario(client, editor, seeded):
     assert "Streaming LLM tokens" in client.get("/").content.decode()
 
     scenario = fastapi.scenarios.get(slug="llm-streaming")
-    response = client.post(
-        reverse("wagtailsnippets_comparisons_scenario:delete", args=[scenario.pk])
-    )
+    response = client.post(reverse("wagtailsnippets_comparisons_scenario:delete", args=[scenario.pk]))
     assert response.status_code == 302
-    assert (
-        "Streaming LLM tokens" not in client.get(reverse("comparisons:scenarios")).content.decode()
-    )
+    assert "Streaming LLM tokens" not in client.get(reverse("comparisons:scenarios")).content.decode()
 
 
 def test_editor_cannot_use_the_django_admin(client, editor):

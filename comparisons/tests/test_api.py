@@ -203,9 +203,7 @@ def test_editor_changing_an_option_weight_changes_the_answer(api, client, editor
             "weights": inline_formset(weights, initial=len(weights) - 1),
         }
     )
-    response = client.post(
-        reverse("wagtailsnippets_comparisons_option:edit", args=[option.pk]), data
-    )
+    response = client.post(reverse("wagtailsnippets_comparisons_option:edit", args=[option.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
     after = recommend(api, {"answers": {"project": "prototype"}}).json()

@@ -142,12 +142,8 @@ def close_snapshot() -> Snapshot:
     """Two frameworks a hair apart, and a question whose answer decides between them."""
     return Snapshot(
         frameworks=(
-            FrameworkInfo(
-                "one", "One", {"speed": RatingInfo(5, "fast"), "ease": RatingInfo(2, "hard")}
-            ),
-            FrameworkInfo(
-                "two", "Two", {"speed": RatingInfo(4, "quick"), "ease": RatingInfo(4, "easy")}
-            ),
+            FrameworkInfo("one", "One", {"speed": RatingInfo(5, "fast"), "ease": RatingInfo(2, "hard")}),
+            FrameworkInfo("two", "Two", {"speed": RatingInfo(4, "quick"), "ease": RatingInfo(4, "easy")}),
         ),
         aspects=(AspectInfo("speed", "Speed"), AspectInfo("ease", "Ease")),
         questions=(

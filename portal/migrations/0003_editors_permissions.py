@@ -32,9 +32,7 @@ def grant_editors(apps, schema_editor):
         GroupPagePermission.objects.get_or_create(
             group=editors,
             page=root,
-            permission=Permission.objects.get(
-                content_type__app_label="wagtailcore", codename=codename
-            ),
+            permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
         )
 
 

@@ -21,9 +21,7 @@ def variables_read_by_the_project() -> set[str]:
     names = set()
     for path in SETTINGS_SOURCES:
         text = path.read_text()
-        names |= set(
-            re.findall(r'(?:environ\.get|environ\[|env_bool|env_list)\(?\s*"([A-Z_]+)"', text)
-        )
+        names |= set(re.findall(r'(?:environ\.get|environ\[|env_bool|env_list)\(?\s*"([A-Z_]+)"', text))
         names |= set(re.findall(r"\$\{([A-Z_]+)(?::-[^}]*)?\}", text))
     return names
 

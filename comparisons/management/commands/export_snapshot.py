@@ -10,6 +10,4 @@ class Command(BaseCommand):
     help = "Print the recommendation engine's snapshot (matrix, chooser, scenarios) as JSON."
 
     def handle(self, *args, **options):
-        self.stdout.write(
-            json.dumps(snapshot_to_dict(build_snapshot()), indent=2, ensure_ascii=False)
-        )
+        self.stdout.write(json.dumps(snapshot_to_dict(build_snapshot()), indent=2, ensure_ascii=False))

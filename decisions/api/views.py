@@ -1,0 +1,143 @@
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from decisions import services
+from decisions.api.serializers import (
+    DecisionCreateSerializer,
+    DecisionSerializer,
+    DecisionUpdateSerializer,
+    SnapshotSerializer,
+)
+from decisions.exports import decision_as_dict, decision_as_markdown
+from decisions.models import Decision
+
+EXPORT_FORMATS = {"md", "json"}
+
+
+class DecisionPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your decisions, newest first"),
+    create=extend_schema(
+        summary="Save a decision",
+        request=DecisionCreateSerializer,
+        responses={201: DecisionSerializer},
+    ),
+    retrieve=extend_schema(summary="One of your decisions"),
+    partial_update=extend_schema(
+        summary="Change title, status, chosen framework, notes or sharing",
+        request=DecisionUpdateSerializer,
+        responses={200: DecisionSerializer},
+    ),
+    destroy=extend_schema(summary="Delete a decision and its history"),
+)
+class DecisionViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Saved decisions. Every read goes through Decision.objects.owned_by(request.user)."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = DecisionPagination
+    serializer_class = DecisionSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Decision.objects.owned_by(self.request.user)
+            .with_snapshots()
+            .search(self.request.query_params.get("search", "").strip())
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in {"list", "retrieve"}:
+            context["drifts"] = self._drifts
+        return context
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self._drifts = services.drift_for(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        decision = self.get_object()
+        self._drifts = services.drift_for([decision])
+        return Response(self.get_serializer(decision).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = DecisionCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        decision = serializer.save()
+        self._drifts = {}
+        decision = self.get_queryset().get(pk=decision.pk)
+        return Response(
+            DecisionSerializer(decision, context=self.get_serializer_context() | {"drifts": {}}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        decision = self.get_object()
+        serializer = DecisionUpdateSerializer(decision, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        decision = self.get_queryset().get(pk=decision.pk)
+        return Response(DecisionSerializer(decision, context={"request": request}).data)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return Response(
+                {"detail": "Use PATCH to change a decision."},
+                status=status.HTTP_405_METHOD_NOT_ALLOWED,
+            )
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Export as a Markdown decision record (MADR) or as JSON",
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=sorted(EXPORT_FORMATS), default="md")],
+        responses={
+            (200, "text/markdown"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="export")
+    def export(self, request, pk=None):
+        # `format` is read here, not by DRF's content negotiation, so that an
+        # unknown value is a 400 naming the parameter.
+        export_format = request.query_params.get("format", "md")
+        if export_format not in EXPORT_FORMATS:
+            raise ValidationError({"format": [f"Expected one of: {', '.join(sorted(EXPORT_FORMATS))}."]})
+        decision = self.get_object()
+        filename = f"decision-{decision.pk}"
+        if export_format == "json":
+            response = Response(decision_as_dict(decision))
+            response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+            return response
+        response = HttpResponse(decision_as_markdown(decision), content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.md"'
+        return response
+
+    @extend_schema(
+        summary="Store a new snapshot computed on today's content",
+        request=None,
+        responses={201: SnapshotSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reevaluate(self, request, pk=None):
+        snapshot = services.decision_reevaluate(decision=self.get_object())
+        return Response(SnapshotSerializer(snapshot).data, status=status.HTTP_201_CREATED)

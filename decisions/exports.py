@@ -1,0 +1,49 @@
+"""A decision as JSON (everything, with its history) or as a MADR Markdown record."""
+
+from comparisons.engine import Snapshot
+from comparisons.snapshot import get_snapshot
+from decisions.madr import render_madr
+from decisions.models import Decision
+
+
+def decision_as_dict(decision: Decision) -> dict:
+    return {
+        "id": decision.pk,
+        "title": decision.title,
+        "status": decision.status,
+        "answers": decision.answers,
+        "weights": decision.weights,
+        "chosen_framework": decision.chosen_framework,
+        "chosen_reason": decision.chosen_reason,
+        "notes": decision.notes,
+        "created_at": decision.created_at.isoformat(),
+        "updated_at": decision.updated_at.isoformat(),
+        "snapshots": [
+            {
+                "created_at": snapshot.created_at.isoformat(),
+                "fingerprint": snapshot.fingerprint,
+                "recommended": snapshot.recommended,
+                "result": snapshot.result,
+            }
+            for snapshot in decision.snapshots.all()
+        ],
+    }
+
+
+def decision_as_markdown(decision: Decision, snapshot: Snapshot | None = None) -> str:
+    snapshot = snapshot or get_snapshot()
+    saved = decision.latest_snapshot
+    questions = {q.slug: (q.prompt, {o.slug: o.label for o in q.options}) for q in snapshot.questions}
+    return render_madr(
+        title=decision.title,
+        status=decision.get_status_display(),
+        date=decision.created_at.date().isoformat(),
+        answers=decision.answers,
+        questions=questions,
+        result=saved.result,
+        aspect_names={a.slug: a.name for a in snapshot.aspects},
+        chosen_framework=decision.chosen_framework,
+        chosen_reason=decision.chosen_reason,
+        notes=decision.notes,
+        fingerprint=saved.fingerprint,
+    )
