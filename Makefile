@@ -44,7 +44,7 @@ run: setup
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 superuser: setup
-	$(BIN)/python manage.py createsuperuser
+	$(BIN)/python manage.py createadmin
 
 browser:
 	@sh scripts/ensure_chromium.sh

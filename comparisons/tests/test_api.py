@@ -210,3 +210,11 @@ def test_editor_changing_an_option_weight_changes_the_answer(api, client, editor
     assert after["recommended"] == "django"
     assert after["matched_scenarios"] == []
     assert after["fingerprint"] != before["fingerprint"]
+
+
+def test_schema_validates_as_openapi_3(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "openapi: 3" in target.read_text()

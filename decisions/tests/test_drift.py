@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from comparisons.models import Rating
 from decisions.drift import detect_drift
-from decisions.services import drift_for
 from decisions.models import Decision
+from decisions.services import drift_for
 from decisions.tests.factories import make_decision
 
 pytestmark = pytest.mark.django_db

@@ -230,8 +230,7 @@ ACCOUNT_RATE_LIMITS = {
 # X-Forwarded-For; with 0 the header is ignored and cannot dodge the limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("NUM_PROXIES", "0"))
 LOGIN_URL = "account_login"
-# TODO: "/decisions/" once the decisions page exists.
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/decisions/"
 # Providers appear once a superuser adds a SocialApp in /django-admin/; no keys here.
 SOCIALACCOUNT_PROVIDERS = {
     "github": {"SCOPE": ["user:email"]},

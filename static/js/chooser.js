@@ -7,10 +7,18 @@ if (root) {
   const form = root.querySelector("[data-chooser-form]");
   const steps = Array.from(form.querySelectorAll(".chooser-step"));
   const progress = form.querySelector("[data-chooser-progress]");
+  const progressBox = form.querySelector("[data-chooser-progress-box]");
+  const markers = progressBox ? Array.from(progressBox.querySelectorAll("li")) : [];
   const resultRegion = root.querySelector("[data-chooser-result]");
-  const api = root.dataset.api;
-  const base = root.dataset.base;
+  const { api, base } = root.dataset;
+  const compareUrl = root.dataset.compare || "/compare/";
+  const scenariosUrl = root.dataset.scenarios || "/scenarios/";
+  const heading = root.querySelector("h1").textContent.trim();
+  const titleSuffix = document.title.includes("·") ? document.title.slice(document.title.indexOf("·")) : "";
   let current = 0;
+  // The query whose result (or empty form) is on screen, so that fragment-only
+  // history entries such as the skip link's #main do not redo the work.
+  let shown = location.search;
 
   const el = (tag, attrs = {}, ...children) => {
     const node = document.createElement(tag);
@@ -30,7 +38,11 @@ if (root) {
   function showStep(index, focus = true) {
     current = Math.max(0, Math.min(index, steps.length - 1));
     steps.forEach((step, i) => { step.hidden = i !== current; });
-    progress.hidden = false;
+    markers.forEach((marker, i) => {
+      marker.classList.toggle("is-done", i < current);
+      marker.classList.toggle("is-current", i === current);
+    });
+    form.classList.toggle("is-last-step", current === steps.length - 1);
     progress.textContent = `Step ${current + 1} of ${steps.length}`;
     if (focus) steps[current].querySelector("legend").focus();
   }
@@ -85,7 +97,7 @@ if (root) {
     const [winner, second] = result.ranking;
     const section = el("section", { class: "chooser-result", "aria-labelledby": "result-title" });
     const title = el("h2", { id: "result-title", class: "chooser-result__title", text: "We recommend " });
-    title.append(el("span", { class: "fw-name", text: winner.name }));
+    title.append(el("span", { class: `fw-name fw-${winner.framework}`, text: winner.name }));
     section.append(title);
 
     if (result.close_call && second) {
@@ -112,6 +124,7 @@ if (root) {
       const name = el("h3", { class: "ranking__name" });
       name.append(ranked.guide_url ? el("a", { href: ranked.guide_url, text: ranked.name }) : ranked.name);
       const score = el("span", { class: "ranking__score", text: String(Math.round(ranked.score)) });
+      score.append(el("span", { class: "ranking__out-of", "aria-hidden": "true", text: "/100" }));
       score.append(el("span", { class: "visually-hidden", text: " out of 100" }));
       item.append(el("div", { class: "ranking__head" }, name, score));
       const meter = svg("svg", { class: "meter", viewBox: "0 0 100 6", preserveAspectRatio: "none", role: "img",
@@ -125,9 +138,9 @@ if (root) {
         for (const reason of ranked.reasons) {
           const li = el("li", { class: "reason", text: `${reason.text} ` });
           if (reason.aspect.startsWith("scenario:")) {
-            li.append(el("a", { href: `/scenarios/#${reason.aspect.slice(9)}`, text: "See the cheat sheet" }));
+            li.append(el("a", { href: `${scenariosUrl}#${reason.aspect.slice(9)}`, text: "See the cheat sheet" }));
           } else {
-            li.append(el("a", { href: `/compare/#aspect-${reason.aspect}`, text: "Matrix row" }));
+            li.append(el("a", { href: `${compareUrl}#aspect-${reason.aspect}`, text: "Matrix row" }));
             if (reason.source_url) {
               li.append(" · ", el("a", { href: reason.source_url, text: "Guide section" }));
             }
@@ -144,7 +157,7 @@ if (root) {
       const list = el("ul");
       for (const scenario of result.matched_scenarios) {
         const li = el("li");
-        li.append(el("a", { href: `/scenarios/#${scenario.slug}`, text: scenario.situation }));
+        li.append(el("a", { href: `${scenariosUrl}#${scenario.slug}`, text: scenario.situation }));
         li.append(` → ${scenario.framework_name}${scenario.companion ? ` ${scenario.companion}` : ""}`);
         list.append(li);
       }
@@ -152,10 +165,11 @@ if (root) {
         el("h3", { id: "matched-title", text: "Situations from the cheat sheet that match your answers" }), list));
     }
 
+    const save = el("a", { class: "button button--primary", href: `${root.dataset.save}?${query}`, "data-save": "", text: "Save this decision" });
     const share = el("a", { class: "button button--secondary", href: `${base}?${query}`, "data-share-link": "", text: "Link to this result" });
     const edit = el("a", { class: "button button--secondary", href: "#chooser-form", "data-edit": "", text: "Change answers" });
     const restart = el("a", { class: "button button--secondary", href: base, "data-restart": "", text: "Start again" });
-    section.append(el("p", { class: "chooser-actions" }, share, " ", edit, " ", restart));
+    section.append(el("p", { class: "chooser-actions" }, save, " ", share, " ", edit, " ", restart));
     return section;
   }
 
@@ -172,15 +186,25 @@ if (root) {
         body: JSON.stringify({ answers: answersFromQuery(params) }),
       });
       const data = await response.json().catch(() => ({}));
+      // A server-rendered error from the page load no longer applies.
+      root.querySelector("#chooser-errors")?.remove();
       if (response.status === 429) {
         const wait = response.headers.get("Retry-After");
         resultRegion.replaceChildren(renderErrors({ detail: [`Too many requests: try again in ${wait || "a few"} seconds.`] }));
       } else if (!response.ok) {
         resultRegion.replaceChildren(renderErrors(data));
+        form.hidden = false;
       } else {
         resultRegion.replaceChildren(renderResult(data, params.toString()));
         form.hidden = true;
-        if (push) history.pushState({ query: params.toString() }, "", `${base}?${params}#result`);
+        document.title = `Your recommendation ${titleSuffix}`.trim();
+        const url = `${base}?${params}#result`;
+        if (push && `${location.pathname}${location.search}` === `${base}?${params}`) {
+          history.replaceState({ query: params.toString() }, "", url);
+        } else if (push) {
+          history.pushState({ query: params.toString() }, "", url);
+        }
+        shown = `?${params}`;
       }
       resultRegion.focus();
     } catch {
@@ -198,11 +222,16 @@ if (root) {
     syncForm(new URLSearchParams());
     resultRegion.replaceChildren();
     form.hidden = false;
-    history.pushState({ query: "" }, "", base);
+    root.querySelector("#chooser-errors")?.remove();
+    document.title = `${heading} ${titleSuffix}`.trim();
+    history.pushState({ query: "", restart: true }, "", base);
+    shown = "";
     showStep(0);
   }
 
   for (const nav of form.querySelectorAll("[data-step-nav]")) nav.hidden = false;
+  if (progressBox) progressBox.hidden = false;
+  form.classList.add("is-stepped");
   form.addEventListener("click", (event) => {
     if (event.target.closest("[data-next]")) showStep(current + 1);
     if (event.target.closest("[data-back]")) showStep(current - 1);
@@ -226,16 +255,26 @@ if (root) {
       showStep(0);
     }
   });
-  window.addEventListener("popstate", () => {
+  window.addEventListener("popstate", (event) => {
+    if (location.search === shown) return;
+    shown = location.search;
     const params = new URLSearchParams(location.search);
-    syncForm(params);
-    if ([...params.keys()].length) {
+    if (Object.keys(answersFromQuery(params)).length) {
+      syncForm(params);
       fetchResult(params, false);
-    } else {
-      resultRegion.replaceChildren();
-      form.hidden = false;
-      showStep(0, false);
+      return;
     }
+    // Back from a result to the empty chooser keeps the answers, as "Change
+    // answers" does; only an entry made by "Start again" clears them.
+    if (event.state && event.state.restart) {
+      syncForm(params);
+      current = 0;
+    }
+    resultRegion.replaceChildren();
+    root.querySelector("#chooser-errors")?.remove();
+    document.title = `${heading} ${titleSuffix}`.trim();
+    form.hidden = false;
+    showStep(current, false);
   });
 
   // A shared result rendered by the server: show it, keep the form one click away.

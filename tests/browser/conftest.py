@@ -71,3 +71,12 @@ def screenshot_dir(tmp_path) -> Path:
     target = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
     return target
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The live server's URL, with the guide, matrix and chooser loaded."""
+    from portal.seeding import load_initial_data
+
+    load_initial_data()
+    return live_server.url

@@ -5,15 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def site(live_server, transactional_db):
-    from portal.seeding import load_initial_data
-
-    load_initial_data()
-    return live_server.url
+# Serialized rollback brings back the home page and Site that a data migration
+# creates, which each live-server test's flush would otherwise remove.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_reader_goes_from_home_to_guide_to_a_two_framework_comparison(page, site):
@@ -21,9 +15,7 @@ def test_reader_goes_from_home_to_guide_to_a_two_framework_comparison(page, site
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator("table").first).to_contain_text("Excellent (async)")
 
-    page.get_by_role("navigation", name=re.compile("main", re.I)).get_by_role(
-        "link", name="Guide"
-    ).click()
+    page.get_by_role("navigation", name=re.compile("main", re.I)).get_by_role("link", name="Guide").click()
     expect(page).to_have_url(site + "/guide/")
     page.get_by_role("link", name=re.compile("^Flask")).first.click()
     expect(page).to_have_url(site + "/guide/flask/")
