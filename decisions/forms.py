@@ -1,13 +1,14 @@
 from django import forms
 
 from decisions.models import Decision, DecisionStatus
+from portal.forms import PlainLabelsMixin
 
 
 def framework_choices(snapshot) -> list[tuple[str, str]]:
     return [(f.slug, f.name) for f in snapshot.frameworks]
 
 
-class DecisionCreateForm(forms.Form):
+class DecisionCreateForm(PlainLabelsMixin, forms.Form):
     title = forms.CharField(max_length=200)
     chosen_framework = forms.ChoiceField(
         label="The framework you chose",
@@ -26,7 +27,7 @@ class DecisionCreateForm(forms.Form):
         self.fields["chosen_framework"].choices = framework_choices(snapshot)
 
 
-class DecisionEditForm(forms.ModelForm):
+class DecisionEditForm(PlainLabelsMixin, forms.ModelForm):
     chosen_framework = forms.ChoiceField(label="The framework you chose")
 
     class Meta:
@@ -44,5 +45,5 @@ class DecisionEditForm(forms.ModelForm):
         self.fields["status"].choices = DecisionStatus.choices
 
 
-class DecisionSearchForm(forms.Form):
+class DecisionSearchForm(PlainLabelsMixin, forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search by title")

@@ -37,7 +37,7 @@ def decision_list(request):
         {
             "page_obj": page,
             "search_form": form,
-            "search_query": query,
+            "title_query": query,
             "drifts": services.drift_for(page.object_list),
             "meta_description": "Your saved framework decisions.",
         },

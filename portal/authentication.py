@@ -8,6 +8,11 @@ from wagtail.models import APIToken
 LAST_USED_INTERVAL_SECONDS = 60
 
 
+def user_display(user) -> str:
+    """How allauth names a person in messages: by email, never by the generated username."""
+    return user.email or user.get_username()
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer <token>` with a personal API token."""
 

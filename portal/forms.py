@@ -1,13 +1,21 @@
 from django import forms
 
 
-class ApiTokenForm(forms.Form):
+class PlainLabelsMixin:
+    """Labels without Django's trailing colon, like allauth's forms on the same site."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ApiTokenForm(PlainLabelsMixin, forms.Form):
     name = forms.CharField(
         max_length=80, label="Token name", help_text="Where you will use it, e.g. “CI script”."
     )
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(PlainLabelsMixin, forms.Form):
     confirm = forms.CharField(
         label="Type DELETE to confirm", max_length=10, help_text="This cannot be undone."
     )

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from comparisons.models import Aspect, Framework, Option, OptionWeight, Question, Rating, Scenario
 from portal.models import FAQPage, GuideIndexPage, GuidePage, HomePage, SeedRecord
@@ -250,11 +251,30 @@ def _seed_child(seeder, key, parent, model, build, slug):
 
 
 def _home_page() -> HomePage | None:
+    """The default site's home page.
+
+    A database with no site at all (a flushed test database, say) gets the
+    locale, root, home page and site the migrations would have made; a site
+    an operator pointed elsewhere is left alone.
+    """
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site is None:
-        return None
-    root = site.root_page.specific
-    return root if isinstance(root, HomePage) else None
+    if site is not None:
+        root = site.root_page.specific
+        return root if isinstance(root, HomePage) else None
+    locale = Locale.objects.first() or Locale.objects.create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
+    home = HomePage.objects.child_of(root).first()
+    if home is None:
+        home = HomePage(title="Stackfit", slug="home", seo_title="Stackfit: Flask, Django or FastAPI?")
+        _publish_child(root, home)
+    Site.objects.create(
+        hostname="localhost", port=80, site_name="Stackfit", root_page=home, is_default_site=True
+    )
+    return home
 
 
 def seed_questions(seeder: Seeder, items: list[dict]):

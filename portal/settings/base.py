@@ -229,6 +229,7 @@ ACCOUNT_RATE_LIMITS = {
 # Behind N proxies of ours, the client is the Nth address from the right of
 # X-Forwarded-For; with 0 the header is ignored and cannot dodge the limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("NUM_PROXIES", "0"))
+ACCOUNT_USER_DISPLAY = "portal.authentication.user_display"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/decisions/"
 # Providers appear once a superuser adds a SocialApp in /django-admin/; no keys here.

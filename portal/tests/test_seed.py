@@ -97,3 +97,17 @@ def test_seed_files_cover_every_pair_once():
     assert len(pairs) == len(set(pairs)) == len(FRAMEWORKS) * len(ASPECTS)
     guide = load_json(GUIDE_FILE)
     assert len(guide["faq"]["questions"]) == 6
+
+
+def test_loader_rebuilds_a_site_on_a_database_without_one(db):
+    from wagtail.models import Locale, Page, Site
+
+    Site.objects.all().delete()
+    Page.objects.all().delete()
+    Locale.objects.all().delete()
+
+    load_initial_data()
+
+    site = Site.objects.get(is_default_site=True)
+    assert site.root_page.specific_class.__name__ == "HomePage"
+    assert GuidePage.objects.child_of(GuideIndexPage.objects.get()).count() == 8

@@ -75,7 +75,11 @@ def screenshot_dir(tmp_path) -> Path:
 
 @pytest.fixture
 def site(live_server, transactional_db):
-    """The live server's URL, with the guide, matrix and chooser loaded."""
+    """The live server's URL, with the site, guide, matrix and chooser loaded.
+
+    Each live-server test ends with a flush that also removes what the data
+    migrations made (locale, root, home page, site); the loader recreates them.
+    """
     from portal.seeding import load_initial_data
 
     load_initial_data()

@@ -5,9 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-# Serialized rollback brings back the home page and Site that a data migration
-# creates, which each live-server test's flush would otherwise remove.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ML_SERVICE = "A service that serves ML models or LLM inference"
 CONTENT_SITE = "A content site, blog or CMS"

@@ -5,9 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-# Serialized rollback brings back the home page and Site that a data migration
-# creates, which each live-server test's flush would otherwise remove.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_reader_goes_from_home_to_guide_to_a_two_framework_comparison(page, site):
