@@ -143,6 +143,16 @@ class InvalidInput(ValueError):
         super().__init__(errors)
         self.errors = errors
 
+    @property
+    def messages(self) -> list[str]:
+        """Every message, flattened, for a page that lists them."""
+        flat = []
+        for problems in self.errors.values():
+            groups = problems.values() if isinstance(problems, dict) else [problems]
+            for group in groups:
+                flat.extend(group)
+        return flat
+
 
 def validate_input(snapshot: Snapshot, answers: object, weights: object) -> tuple[Answers, dict]:
     """Check raw answers and weights against the snapshot; return them normalised.

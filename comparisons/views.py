@@ -93,7 +93,7 @@ class ChooserView(TemplateView):
             try:
                 answers, weights = validate_input(snapshot, raw, {})
             except InvalidInput as error:
-                context["errors"] = error.errors
+                context["errors"] = error.messages
                 status = 400
             else:
                 result = result_to_dict(recommend(snapshot, answers, weights))

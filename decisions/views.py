@@ -101,7 +101,7 @@ class DecisionCreateView(LoginRequiredMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"errors": error.errors, "query": answers_to_query(self.answers)},
+            {"errors": error.messages, "query": answers_to_query(self.answers)},
             status=400,
         )
 

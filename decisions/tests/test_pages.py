@@ -157,3 +157,30 @@ def test_user_text_is_escaped_on_every_page(client, seeded, user):
         assert "<script>alert(1)</script>" not in html
         assert "<img src=x" not in html
         assert re.search(r"&lt;script&gt;alert\(1\)&lt;/script&gt;", html)
+
+
+def test_my_decisions_costs_the_same_queries_for_3_or_20_decisions(client, seeded, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comparisons.models import Rating
+
+    client.force_login(user)
+
+    def queries() -> int:
+        client.get(reverse("decisions:list"))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("decisions:list")).status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        make_decision(user, title=f"A{n}")
+    # Drift has to be computed for every one of them.
+    Rating.objects.filter(framework__slug="django", aspect__slug="admin").update(score=0)
+    from comparisons.snapshot import bump_content_version
+
+    bump_content_version()
+    few = queries()
+    for n in range(17):
+        make_decision(user, title=f"B{n}")
+    assert queries() == few

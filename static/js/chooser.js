@@ -90,7 +90,7 @@ if (root) {
       for (const message of messages) list.append(el("li", { text: String(message) }));
     }
     return el("div", { class: "notice notice--error", role: "alert" },
-      el("h2", { class: "notice__title", text: "Some answers could not be used" }), list);
+      el("p", { class: "notice__title", text: "Some answers could not be used" }), list);
   }
 
   function renderResult(result, query) {
@@ -111,7 +111,7 @@ if (root) {
         for (const change of result.flip.changes) {
           const before = change.from.map((o) => labelFor(change.question, o)).join(", ") || "no answer";
           const after = change.to.map((o) => labelFor(change.question, o)).join(", ") || "no answer";
-          changes.append(el("li", { text: `${promptFor(change.question)}: ${before} → ${after}` }));
+          changes.append(el("li", {}, el("strong", { text: promptFor(change.question) }), ` ${before} → ${after}`));
         }
         notice.append(changes);
       }
