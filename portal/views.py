@@ -35,15 +35,8 @@ def search(request):
     return render(request, "pages/search.html", context)
 
 
-@login_required
-def account(request):
+def render_account(request, *, token_form=None, new_token=None, delete_form=None, status=200):
     """The account page: security links, API tokens, the decisions download, deletion."""
-    token_form = ApiTokenForm(request.POST if request.POST.get("action") == "create-token" else None)
-    new_token = None
-    if token_form.is_bound and token_form.is_valid():
-        _, new_token = APIToken.create_token(user=request.user, name=token_form.cleaned_data["name"])
-        messages.success(request, "Token created. Copy it now: it will not be shown again.")
-        token_form = ApiTokenForm()
     return render(
         request,
         "pages/account.html",
@@ -51,14 +44,26 @@ def account(request):
             "tokens": APIToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by(
                 "-created"
             ),
-            "token_form": token_form,
+            "token_form": token_form or ApiTokenForm(),
             "new_token": new_token,
-            "delete_form": DeleteAccountForm(user=request.user),
+            "delete_form": delete_form or DeleteAccountForm(user=request.user),
             "decision_count": Decision.objects.owned_by(request.user).count(),
             "meta_description": "Your Stackfit account.",
         },
-        status=400 if token_form.errors else 200,
+        status=status,
     )
+
+
+@login_required
+def account(request):
+    if request.POST.get("action") != "create-token":
+        return render_account(request)
+    token_form = ApiTokenForm(request.POST)
+    if not token_form.is_valid():
+        return render_account(request, token_form=token_form, status=400)
+    _, new_token = APIToken.create_token(user=request.user, name=token_form.cleaned_data["name"])
+    messages.success(request, "Token created. Copy it now: it will not be shown again.")
+    return render_account(request, new_token=new_token)
 
 
 @login_required
@@ -76,17 +81,7 @@ def revoke_token(request, pk):
 def delete_account(request):
     form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():
-        return render(
-            request,
-            "pages/account.html",
-            {
-                "tokens": APIToken.objects.filter(user=request.user, revoked_at__isnull=True),
-                "token_form": ApiTokenForm(),
-                "delete_form": form,
-                "decision_count": Decision.objects.owned_by(request.user).count(),
-            },
-            status=400,
-        )
+        return render_account(request, delete_form=form, status=400)
     user = request.user
     logout(request)
     # Decisions, snapshots, tokens and allauth's records go with the user (CASCADE).

@@ -64,48 +64,34 @@ class DecisionViewSet(
             .search(self.request.query_params.get("search", "").strip())
         )
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.action in {"list", "retrieve"}:
-            context["drifts"] = self._drifts
-        return context
+    def output(self, decisions, **kwargs):
+        """Serialise decisions with their drift against today's content."""
+        many = isinstance(decisions, list)
+        context = self.get_serializer_context() | {
+            "drifts": services.drift_for(decisions if many else [decisions])
+        }
+        return DecisionSerializer(decisions, many=many, context=context).data
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        self._drifts = services.drift_for(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(self.output(page))
 
     def retrieve(self, request, *args, **kwargs):
-        decision = self.get_object()
-        self._drifts = services.drift_for([decision])
-        return Response(self.get_serializer(decision).data)
+        return Response(self.output(self.get_object()))
 
     def create(self, request, *args, **kwargs):
         serializer = DecisionCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        decision = serializer.save()
-        self._drifts = {}
-        decision = self.get_queryset().get(pk=decision.pk)
-        return Response(
-            DecisionSerializer(decision, context=self.get_serializer_context() | {"drifts": {}}).data,
-            status=status.HTTP_201_CREATED,
-        )
+        decision = self.get_queryset().get(pk=serializer.save().pk)
+        return Response(self.output(decision), status=status.HTTP_201_CREATED)
 
+    # PUT is not among http_method_names: answers are fixed, other fields change by PATCH.
     def partial_update(self, request, *args, **kwargs):
         decision = self.get_object()
         serializer = DecisionUpdateSerializer(decision, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         serializer.save()
-        decision = self.get_queryset().get(pk=decision.pk)
-        return Response(DecisionSerializer(decision, context={"request": request}).data)
-
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            return Response(
-                {"detail": "Use PATCH to change a decision."},
-                status=status.HTTP_405_METHOD_NOT_ALLOWED,
-            )
-        return self.partial_update(request, *args, **kwargs)
+        return Response(self.output(self.get_queryset().get(pk=decision.pk)))
 
     @extend_schema(
         summary="Export as a Markdown decision record (MADR) or as JSON",
