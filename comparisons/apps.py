@@ -8,7 +8,7 @@ class ComparisonsConfig(AppConfig):
     verbose_name = "Comparisons"
 
     def ready(self):
-        from wagtail.signals import page_published, page_unpublished
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from comparisons import models
         from comparisons.snapshot import bump_content_version
@@ -33,3 +33,6 @@ class ComparisonsConfig(AppConfig):
         # Guide URLs and rating sources live in the snapshot too.
         page_published.connect(bump_content_version, dispatch_uid="bump-content-version-publish")
         page_unpublished.connect(bump_content_version, dispatch_uid="bump-content-version-unpublish")
+        # Cached pages hold links and menus: a moved page changes them too.
+        # Deleting a live page unpublishes it first, which the line above covers.
+        post_page_move.connect(bump_content_version, dispatch_uid="bump-content-version-move")

@@ -1,11 +1,16 @@
 from django.urls import path
 
 from comparisons import views
+from portal.page_cache import cache_anonymous_page
 
 app_name = "comparisons"
 
 urlpatterns = [
-    path("compare/", views.CompareView.as_view(), name="compare"),
-    path("scenarios/", views.ScenariosView.as_view(), name="scenarios"),
+    path(
+        "compare/",
+        cache_anonymous_page(views.CompareView.as_view(), query_params=("fw", "diff")),
+        name="compare",
+    ),
+    path("scenarios/", cache_anonymous_page(views.ScenariosView.as_view()), name="scenarios"),
     path("chooser/", views.ChooserView.as_view(), name="chooser"),
 ]

@@ -1,15 +1,17 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView, TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views
+from portal.page_cache import cache_anonymous_page
 from portal.sitemaps import SITEMAPS
 
 
@@ -33,7 +35,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include(("portal.api", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("search/", views.search, name="search"),
     path("account/", views.account, name="account"),
     path("account/tokens/<int:pk>/revoke/", views.revoke_token, name="revoke-token"),
@@ -55,4 +57,11 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail serves every remaining path from the page tree; it must stay last.
-urlpatterns += [path("", include(wagtail_urls))]
+# Its page view is wrapped in the anonymous page cache (same pattern and name).
+urlpatterns += [
+    re_path(wagtail_urls.serve_pattern, cache_anonymous_page(wagtail_views.serve), name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]
+
+# A database outage is answered with 503 and Retry-After rather than a 500.
+handler500 = "portal.errors.server_error"

@@ -1,0 +1,45 @@
+"""The 500 handler: database outages become 503 with Retry-After.
+
+While PostgreSQL restarts, requests fail with OperationalError (or a pool
+timeout, which psycopg raises as one). That is a temporary condition, and
+clients, load balancers and the chooser's script all retry a 503; a 500 would
+read as a bug. The templates are standalone so that rendering them needs
+neither the database nor the session.
+"""
+
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
+
+RETRY_AFTER_SECONDS = 5
+
+
+def server_error(request):
+    error = sys.exc_info()[1]
+    if _database_unavailable(error):
+        if request.path_info.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": "The database is unavailable. Try again in a few seconds."}, status=503
+            )
+        else:
+            response = HttpResponseServerError(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def _database_unavailable(error) -> bool:
+    while error is not None:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        # psycopg's own errors arrive wrapped or, from the pool, as their cause.
+        if type(error).__module__.startswith(("psycopg", "psycopg_pool")) and not isinstance(
+            error, DatabaseError
+        ):
+            return type(error).__name__ in {"OperationalError", "PoolTimeout", "InterfaceError"}
+        error = error.__cause__ or error.__context__
+    return False
