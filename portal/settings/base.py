@@ -209,7 +209,14 @@ WAGTAILSEARCH_BACKENDS = {
     }
 }
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Avatars from gravatar.com would be a third-party request from the admin (and a CSP breach).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+
+# Proxies of ours in front of the web tier. Client addresses (throttles, sign-in
+# limits) are read that many hops from the right of X-Forwarded-For; with 0 the
+# header is ignored, so a client cannot pick its own address.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 # REST API
 REST_FRAMEWORK = {
@@ -233,7 +240,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
     },
-    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
+    "NUM_PROXIES": NUM_PROXIES,
     # ?format= belongs to the decision export (md|json), not to content negotiation.
     "URL_FORMAT_OVERRIDE": None,
 }
@@ -281,7 +288,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Behind N proxies of ours, the client is the Nth address from the right of
 # X-Forwarded-For; with 0 the header is ignored and cannot dodge the limits.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("NUM_PROXIES", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 ACCOUNT_USER_DISPLAY = "portal.authentication.user_display"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/decisions/"
