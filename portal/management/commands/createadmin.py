@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "Create a superuser (asks for email and password) whose email is already verified, "
+        "Create a superuser (asks for a user name, email and password) whose email is already verified, "
         "so they can sign in at /accounts/login/ and reach /admin/ at once."
     )
 
