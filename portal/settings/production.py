@@ -33,6 +33,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
             "max_size": env_int("DB_POOL_MAX_SIZE", 4),
             # How long a request waits for a connection before the 503.
             "timeout": env_int("DB_POOL_TIMEOUT", 3),
+            # psycopg retries a lost connection 1, 3, 7, 15... s apart; giving up
+            # after 2 s lets the next request start afresh, so the portal is back
+            # about a second after PostgreSQL, however long it was away.
+            "reconnect_timeout": env_int("DB_POOL_RECONNECT_TIMEOUT", 2),
         },
     }
 
