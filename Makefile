@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev setup run test test-fast browser lint format check superuser screenshots bench clean
+.PHONY: help install install-dev setup run test test-fast browser lint format check superuser screenshots bench audit soak resilience clean
 
 help:
 	@echo "make run          set up and serve the portal on http://$(HOST):$(PORT)/ (SQLite)"
@@ -17,6 +17,9 @@ help:
 	@echo "make lint         ruff check and format check"
 	@echo "make screenshots  refresh docs/screenshots/ from a real browser"
 	@echo "make bench        engine timings and the API against a FastAPI reference (needs PostgreSQL, wrk)"
+	@echo "make audit        Lighthouse scores of key pages, logged in docs/quality.md (needs PostgreSQL, Redis, npm)"
+	@echo "make soak         60 s mixed load on 2 workers: latency, errors, memory (needs PostgreSQL, Redis, wrk)"
+	@echo "make resilience   restart PostgreSQL under load: no lost saves, back within 10 s (needs root, PostgreSQL, Redis)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -66,6 +69,25 @@ bench: $(VENV)/.installed-bench
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk (Debian: apt-get install wrk)"; exit 1; }
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/recommendations.py $(BENCH_ARGS)
+
+tools/audit/node_modules/.installed: tools/audit/package-lock.json
+	@command -v npm >/dev/null || { echo "make audit needs Node.js and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd tools/audit && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+audit: $(VENV)/.installed-bench tools/audit/node_modules/.installed
+	@REQUIRE_BROWSER=1 sh scripts/ensure_chromium.sh
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python bench/audit.py $(AUDIT_ARGS)
+
+soak: $(VENV)/.installed-bench
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make soak needs wrk (Debian: apt-get install wrk)"; exit 1; }
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+# Stops and starts the machine's PostgreSQL cluster with pg_ctlcluster, which
+# only root or the cluster's owner may do.
+resilience: $(VENV)/.installed-dev
+	@[ "$$(id -u)" = 0 ] || [ "$$(id -un)" = postgres ] || { echo "make resilience restarts PostgreSQL (pg_ctlcluster): run it as root"; exit 1; }
+	$(BIN)/python bench/resilience.py $(RESILIENCE_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -15,103 +15,28 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
+from _serve import (
+    BIN,
+    ROOT,
+    free_port,
+    granian_command,
+    manage,
+    portal_env,
+    prepare_portal,
+    start,
+    stop,
+    wait_until_up,
+)
+
 BODY = {"answers": {"project": "api", "needs": ["api_docs", "auth"], "team": "typed", "io": "heavy"}}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def portal_env(database_url: str, static_root: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="portal.settings.production",
-        DATABASE_URL=database_url,
-        SECRET_KEY="bench-only-secret-key-" + "x" * 40,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="0",
-        STATIC_ROOT=static_root,
-        # The benchmark measures throughput, not the throttle's limit; the
-        # throttle still runs on every request.
-        API_THROTTLE_ANON="100000000/minute",
-        API_THROTTLE_USER="100000000/minute",
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def manage(env: dict, *args: str, capture: bool = False) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        text=True,
-        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-    )
-    return result.stdout or ""
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark's PostgreSQL database if it does not exist yet."""
-    if not url.startswith("postgres"):
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def wait_until_up(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    data = json.dumps(BODY).encode()
-    while time.monotonic() < deadline:
-        try:
-            request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-            with urllib.request.urlopen(request, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server at {url} did not answer within {timeout:.0f}s")
-
-
-def start(command: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(process.pid, signal.SIGKILL)
+# The benchmark measures throughput, not the throttle's limit; the throttle
+# still runs on every request.
+UNTHROTTLED = {"API_THROTTLE_ANON": "100000000/minute", "API_THROTTLE_USER": "100000000/minute"}
 
 
 def run_wrk(url: str, seconds: int, connections: int, script: Path) -> dict:
@@ -154,11 +79,8 @@ def main() -> None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
 
     workdir = Path(tempfile.mkdtemp(prefix="stackfit-bench-"))
-    env = portal_env(args.database_url, str(workdir / "static"))
-    ensure_database(args.database_url)
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_initial_data")
-    manage(env, "collectstatic", "--noinput")
+    env = portal_env(args.database_url, str(workdir / "static"), **UNTHROTTLED)
+    prepare_portal(env)
     snapshot = workdir / "snapshot.json"
     snapshot.write_text(manage(env, "export_snapshot", capture=True))
     script = workdir / "post.lua"
@@ -169,41 +91,30 @@ def main() -> None:
     )
 
     portal_port, reference_port = free_port(), free_port()
-    portal = start(
-        [
-            str(BIN / "granian"),
-            "--interface", "wsgi",
-            "--host", "127.0.0.1",
-            "--port", str(portal_port),
-            "--workers", str(args.workers),
-            # One thread per worker: the endpoint is CPU-bound, and more threads
-            # only contend for the GIL (measured: 1333 req/s default, 1608 with 1).
-            "--blocking-threads", "1",
-            "--no-ws",
-            "portal.wsgi:application",
-        ],
-        env,
-    )  # fmt: skip
     reference_env = dict(os.environ, BENCH_SNAPSHOT=str(snapshot), PYTHONPATH=str(ROOT))
-    reference = start(
-        [
-            str(BIN / "uvicorn"),
-            "bench.fastapi_app:app",
-            "--host", "127.0.0.1",
-            "--port", str(reference_port),
-            "--workers", str(args.workers),
-            "--log-level", "warning",
-            "--no-access-log",
-        ],
-        reference_env,
-    )  # fmt: skip
     targets = {
         "portal": f"http://127.0.0.1:{portal_port}/api/v1/recommendations/",
         "fastapi": f"http://127.0.0.1:{reference_port}/api/v1/recommendations/",
     }
+    servers = []
     try:
+        servers.append(start(granian_command(portal_port, args.workers), env))
+        servers.append(
+            start(
+                [
+                    str(BIN / "uvicorn"),
+                    "bench.fastapi_app:app",
+                    "--host", "127.0.0.1",
+                    "--port", str(reference_port),
+                    "--workers", str(args.workers),
+                    "--log-level", "warning",
+                    "--no-access-log",
+                ],
+                reference_env,
+            )
+        )  # fmt: skip
         for url in targets.values():
-            wait_until_up(url)
+            wait_until_up(url, BODY)
             run_wrk(url, 3, args.connections, script)  # warm-up
         rows, ratios = [], []
         for round_number in range(1, args.rounds + 1):
@@ -213,8 +124,8 @@ def main() -> None:
                 rows.append((round_number, name, pair[name]))
             ratios.append(pair["portal"]["rps"] / pair["fastapi"]["rps"])
     finally:
-        stop(portal)
-        stop(reference)
+        for server in servers:
+            stop(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(
