@@ -7,7 +7,10 @@ so a title or note cannot inject HTML or Markdown structure into the record.
 
 import re
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# `=` and `-` under a line make it a (setext) heading; `$` starts math on GitHub.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~>=$-])")
+# "1." at the start of a line opens an ordered list (`)` is escaped above already).
+_ORDERED_LIST_START = re.compile(r"^(\d+)\.", re.MULTILINE)
 
 
 def md_escape(text: str) -> str:
@@ -15,7 +18,13 @@ def md_escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
     # Keep paragraphs, but never let a line start a block (heading, list, quote, code).
-    return "\n".join(line.strip() for line in text.splitlines())
+    text = "\n".join(line.strip() for line in text.splitlines())
+    return _ORDERED_LIST_START.sub(r"\1\\.", text)
+
+
+def md_escape_line(text: str) -> str:
+    """md_escape for one line (a heading, a list item): line breaks become spaces."""
+    return " ".join(md_escape(text).split())
 
 
 def render_madr(
@@ -37,7 +46,7 @@ def render_madr(
     names = {r["framework"]: r["name"] for r in ranking}
     chosen_name = names.get(chosen_framework, chosen_framework)
     recommended = result["recommended"]
-    lines = [f"# {md_escape(title)}", "", f"* Status: {status}", f"* Date: {date}", ""]
+    lines = [f"# {md_escape_line(title)}", "", f"* Status: {status}", f"* Date: {date}", ""]
 
     lines += ["## Context and Problem Statement", ""]
     lines.append(
@@ -49,7 +58,7 @@ def render_madr(
     for question, options in answers.items():
         prompt, labels = questions.get(question, (question, {}))
         chosen = ", ".join(labels.get(option, option) for option in options)
-        lines.append(f"* {md_escape(prompt)} {md_escape(chosen)}")
+        lines.append(f"* {md_escape_line(prompt)} {md_escape_line(chosen)}")
     lines.append("")
 
     lines += ["## Decision Drivers", ""]
@@ -59,7 +68,7 @@ def render_madr(
         lines.append(f"* {aspect_names.get(aspect, aspect)} (weight {weight:+g}, {direction})")
     for scenario in result["matched_scenarios"]:
         name = scenario.get("framework_name", scenario["framework"])
-        lines.append(f"* Cheat-sheet situation: {md_escape(scenario['situation'])} → {name}")
+        lines.append(f"* Cheat-sheet situation: {md_escape_line(scenario['situation'])} → {name}")
     lines.append("")
 
     lines += ["## Considered Options", ""]
@@ -72,7 +81,7 @@ def render_madr(
     if chosen_framework == recommended:
         winner = ranking[0]
         outcome += ", because it fits these answers best"
-        reasons = [md_escape(r["text"]) for r in winner["reasons"]]
+        reasons = [md_escape_line(r["text"]) for r in winner["reasons"]]
         lines.append(outcome + (":" if reasons else "."))
         lines += [f"* {reason}" for reason in reasons]
     else:

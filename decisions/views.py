@@ -1,4 +1,5 @@
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from decisions.forms import DecisionCreateForm, DecisionEditForm, DecisionSearch
 from decisions.models import Decision
 
 PER_PAGE = 20
+SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def owned_decision(request, pk) -> Decision:
@@ -129,6 +131,9 @@ def decision_detail(request, pk):
 
 
 def decision_shared(request, token):
+    # Only a token's own alphabet reaches the database (PostgreSQL refuses a NUL byte with an error).
+    if not SHARE_TOKEN.fullmatch(token):
+        raise Http404("No such shared decision.")
     decision = get_object_or_404(Decision.objects.shared(token).with_snapshots())
     context = _detail_context(decision, get_snapshot())
     context["owner_view"] = request.user.is_authenticated and decision.owner_id == request.user.pk

@@ -20,14 +20,20 @@ def search(request):
     # Control characters (a NUL especially) break database full-text parsers.
     raw = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable() or ch.isspace())
     query = " ".join(raw.split())[:MAX_QUERY_LENGTH]
-    context = {"search_query": query, "meta_description": "Search the Stackfit guide and matrix."}
-    if query:
+    # The SQLite backend wraps each term in double quotes without escaping the term's own.
+    terms = query.replace('"', " ").strip()
+    context = {
+        "search_query": query,
+        "result_count": 0,
+        "meta_description": "Search the Stackfit guide and matrix.",
+    }
+    if terms:
         backend = get_search_backend()
-        pages = Page.objects.live().public().specific().search(query)
+        pages = Page.objects.live().public().specific().search(terms)
         context.update(
             pages=Paginator(pages, PAGES_PER_PAGE).get_page(request.GET.get("page")),
-            frameworks=list(backend.search(query, Framework)[:10]),
-            scenarios=list(backend.search(query, Scenario.objects.with_framework())[:10]),
+            frameworks=list(backend.search(terms, Framework)[:10]),
+            scenarios=list(backend.search(terms, Scenario.objects.with_framework())[:10]),
         )
         context["result_count"] = (
             context["pages"].paginator.count + len(context["frameworks"]) + len(context["scenarios"])
