@@ -33,6 +33,8 @@ SCORE_MAX = 5
 WEIGHT_LIMIT = 3
 SCENARIO_WEIGHT = 3.0
 CLOSE_CALL_MARGIN = 5.0  # points on the 0-100 scale
+# Smaller weights mean nothing, and near 1e-308 dividing by their total overflows.
+WEIGHT_RESOLUTION = 1e-6
 MAX_REASONS = 3
 MAX_FLIP_PAIRS = 400
 SINGLE = "single"
@@ -214,7 +216,7 @@ def validate_input(snapshot: Snapshot, answers: object, weights: object) -> tupl
             weight_errors[aspect_slug] = ["Expected a number."]
         elif not -WEIGHT_LIMIT <= raw <= WEIGHT_LIMIT:
             weight_errors[aspect_slug] = [f"Must be between {-WEIGHT_LIMIT} and {WEIGHT_LIMIT}, got {raw}."]
-        elif raw:
+        elif abs(raw) >= WEIGHT_RESOLUTION:
             clean_weights[aspect_slug] = float(raw)
     if weight_errors:
         errors["weights"] = weight_errors

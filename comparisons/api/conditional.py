@@ -1,26 +1,39 @@
-"""Conditional GET for the content API: ETag and Last-Modified from the content version.
+"""Conditional and cached GET for the content API, keyed by the content version.
 
 Every read endpoint here returns the matrix or the chooser, which change only
-when the content version does. The validators therefore cost one indexed
-read, and a client holding the current version gets a 304 before any
-serialisation. The ETag also covers the URL (query included) and the media
-type, since the same version renders differently per endpoint and format.
+when the content version does. So one indexed read gives validators for the
+response (ETag, Last-Modified), a client holding the current version gets a
+304 before any serialisation, and the serialised data is kept in the cache
+under the same ETag for the next client. The ETag also covers the URL (query
+included) and the media type, since the same version renders differently per
+endpoint and format.
 """
 
 import hashlib
+import logging
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from rest_framework import status
 from rest_framework.response import Response
 
 from comparisons.snapshot import content_state
 
+logger = logging.getLogger(__name__)
 
-class NotModified(Exception):
-    pass
+
+class _Answered(Exception):
+    """Ends the request after authentication, permissions and throttling, with a ready response."""
+
+    def __init__(self, response):
+        self.response = response
 
 
 class ContentConditionalMixin:
+    content_etag = None
+    served_from_cache = False
+
     def initial(self, request, *args, **kwargs):
         # Authentication, permissions and throttling run first: a 304 counts like any read.
         super().initial(request, *args, **kwargs)
@@ -32,7 +45,11 @@ class ContentConditionalMixin:
         self.content_etag = quote_etag(f"{token:x}-{digest}")
         self.content_last_modified = int(changed_at.timestamp()) if changed_at else None
         if self._client_is_current(request):
-            raise NotModified
+            raise _Answered(Response(status=status.HTTP_304_NOT_MODIFIED))
+        data = _cache_get(self._cache_key())
+        if data is not None:
+            self.served_from_cache = True
+            raise _Answered(Response(data))
 
     def _client_is_current(self, request) -> bool:
         if_none_match = request.headers.get("If-None-Match")
@@ -41,24 +58,42 @@ class ContentConditionalMixin:
             tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
             return "*" in tags or self.content_etag in tags
         since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-        return (
-            since is not None
-            and self.content_last_modified is not None
-            and self.content_last_modified <= since
-        )
+        if since is None or self.content_last_modified is None:
+            return False
+        return self.content_last_modified <= since
+
+    def _cache_key(self) -> str:
+        return f"api:{self.content_etag}"
 
     def handle_exception(self, exc):
-        if isinstance(exc, NotModified):
-            return Response(status=status.HTTP_304_NOT_MODIFIED)
+        if isinstance(exc, _Answered):
+            return exc.response
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        etag = getattr(self, "content_etag", None)
-        if etag and response.status_code in (200, 304):
-            response["ETag"] = etag
-            if self.content_last_modified is not None:
-                response["Last-Modified"] = http_date(self.content_last_modified)
-            # Caches may keep a copy but must ask again each time; the ask is cheap.
-            response["Cache-Control"] = "no-cache"
+        if not self.content_etag or response.status_code not in (200, 304):
+            return response
+        response["ETag"] = self.content_etag
+        if self.content_last_modified is not None:
+            response["Last-Modified"] = http_date(self.content_last_modified)
+        # Caches may keep a copy but must ask again each time; the ask is cheap.
+        response["Cache-Control"] = "no-cache"
+        if response.status_code == 200 and not self.served_from_cache and settings.PAGE_CACHE_SECONDS:
+            _cache_set(self._cache_key(), response.data)
         return response
+
+
+def _cache_get(key):
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("API cache unavailable: reading failed", exc_info=True)
+        return None
+
+
+def _cache_set(key, data) -> None:
+    try:
+        cache.set(key, data, settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("API cache unavailable: storing failed", exc_info=True)

@@ -7,6 +7,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from comparisons.api import serializers
+from comparisons.api.conditional import ContentConditionalMixin
 from comparisons.engine import InvalidInput, recommend, result_to_dict, validate_input
 from comparisons.models import Aspect, Framework, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
@@ -14,7 +15,7 @@ from comparisons.snapshot import get_snapshot
 ALLOWED_KEYS = {"answers", "weights"}
 
 
-class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+class FrameworkViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
     """The frameworks in the matrix; the detail includes every rating."""
 
     lookup_field = "slug"
@@ -31,21 +32,21 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
         return serializers.FrameworkSerializer
 
 
-class AspectViewSet(viewsets.ReadOnlyModelViewSet):
+class AspectViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Aspect.objects.all()
     serializer_class = serializers.AspectSerializer
     lookup_field = "slug"
     pagination_class = None
 
 
-class ScenarioViewSet(viewsets.ReadOnlyModelViewSet):
+class ScenarioViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Scenario.objects.with_framework()
     serializer_class = serializers.ScenarioSerializer
     lookup_field = "slug"
     pagination_class = None
 
 
-class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
+class QuestionViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
     """The chooser's questions with their options, each option's weights and scenarios."""
 
     queryset = Question.objects.with_options()
@@ -54,7 +55,7 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class MatrixView(APIView):
+class MatrixView(ContentConditionalMixin, APIView):
     """The whole matrix in one response: frameworks, aspects and every rating."""
 
     @extend_schema(responses=serializers.MatrixSerializer)
@@ -81,12 +82,10 @@ class RecommendationView(APIView):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(
-        request=serializers.RecommendationRequestSerializer,
+        request=serializers.RecommendationInputSerializer,
         responses={
             200: serializers.RecommendationSerializer,
-            400: serializers.ErrorSerializer,
-            415: serializers.ErrorSerializer,
-            429: serializers.ErrorSerializer,
+            400: serializers.RecommendationErrorSerializer,
         },
         examples=[
             OpenApiExample(
@@ -112,6 +111,18 @@ class RecommendationView(APIView):
                 {key: ["Unknown field; expected “answers” and/or “weights”."] for key in unknown},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        # The engine reads a missing part as empty; an explicit null is a client's mistake.
+        nulls = sorted(key for key in ALLOWED_KEYS if key in body and body[key] is None)
+        if nulls:
+            return Response(
+                {key: ["This field may not be null."] for key in nulls}, status=status.HTTP_400_BAD_REQUEST
+            )
+        if any(body.get(key) == {} for key in ALLOWED_KEYS):
+            message = "Give at least one answer or one weight; leave out a part you do not use."
+            return Response({"non_field_errors": [message]}, status=status.HTTP_400_BAD_REQUEST)
+        blank = serializers.blank_input_errors(body.get("answers"), body.get("weights"))
+        if blank:
+            return Response(blank, status=status.HTTP_400_BAD_REQUEST)
         snapshot = get_snapshot()
         try:
             answers, weights = validate_input(snapshot, body.get("answers"), body.get("weights"))

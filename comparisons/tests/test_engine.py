@@ -224,6 +224,15 @@ def test_nothing_to_go_on_is_an_error(answers):
     assert "non_field_errors" in error.value.errors
 
 
+def test_vanishingly_small_weights_count_as_none_instead_of_overflowing():
+    with pytest.raises(InvalidInput) as error:
+        validate_input(SNAPSHOT, {}, {"admin": 1.1e-308})
+    assert "non_field_errors" in error.value.errors
+
+    result = run(answers={"project": "content"}, weights={"admin": 1e-300, "performance": 5e-324})
+    assert all(0 <= entry.score <= 100 for entry in result.ranking)
+
+
 @pytest.mark.parametrize("answers", ["saas", ["saas"], 42])
 def test_answers_must_be_an_object(answers):
     with pytest.raises(InvalidInput) as error:

@@ -1,13 +1,24 @@
+from collections.abc import Mapping
+
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from comparisons.api.serializers import RecommendationSerializer
+from comparisons.api.serializers import (
+    AnswersField,
+    FrameworkSlugField,
+    ResultSerializer,
+    StrictCharField,
+    WeightsField,
+    blank_input_errors,
+)
 from comparisons.engine import InvalidInput
 from decisions import services
 from decisions.models import Decision, DecisionSnapshot, DecisionStatus
 
 
-@extend_schema_field(RecommendationSerializer)
+# The fingerprint is the snapshot's own field, beside the result.
+@extend_schema_field(ResultSerializer)
 class ResultField(serializers.JSONField):
     pass
 
@@ -60,15 +71,27 @@ def raise_field_errors(error: InvalidInput):
 class DecisionCreateSerializer(serializers.Serializer):
     """The answers are those of POST /api/v1/recommendations/; the server computes the result."""
 
-    title = serializers.CharField(max_length=200)
-    answers = serializers.DictField(help_text="As for POST /api/v1/recommendations/.")
-    weights = serializers.DictField(required=False, default=dict)
-    chosen_framework = serializers.SlugField(
+    title = StrictCharField(max_length=200)
+    answers = AnswersField(allow_empty=False, help_text="As for POST /api/v1/recommendations/.")
+    weights = WeightsField(required=False, default=dict, help_text="As for POST /api/v1/recommendations/.")
+    chosen_framework = FrameworkSlugField(
         required=False, allow_blank=True, help_text="Defaults to the recommended framework."
     )
-    chosen_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    chosen_reason = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    notes = StrictCharField(required=False, allow_blank=True, max_length=10_000)
     status = serializers.ChoiceField(choices=DecisionStatus.choices, required=False)
+
+    def validate(self, data):
+        if data["answers"] == {}:
+            raise serializers.ValidationError("Give at least one answer.")
+        # The service reads any false value as "no weights"; false or [] is a client's mistake.
+        if not isinstance(data["weights"], Mapping):
+            message = "Expected an object mapping aspect slugs to numbers."
+            raise serializers.ValidationError({"weights": [message]})
+        blank = blank_input_errors(data["answers"], data["weights"])
+        if blank:
+            raise serializers.ValidationError(blank)
+        return data
 
     def create(self, validated_data):
         try:
@@ -81,6 +104,13 @@ class DecisionUpdateSerializer(serializers.ModelSerializer):
     """What a decider may change after saving; answers are fixed (save a new decision instead)."""
 
     shared = serializers.BooleanField(required=False, help_text="Turn the read-only link on or off.")
+    chosen_framework = FrameworkSlugField(required=False)
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
 
     class Meta:
         model = Decision

@@ -1,9 +1,10 @@
+from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from decisions.api.serializers import (
 )
 from decisions.exports import decision_as_dict, decision_as_markdown
 from decisions.models import Decision
+from portal.openapi import ValidationErrorSerializer
 
 EXPORT_FORMATS = {"md", "json"}
 
@@ -26,9 +28,41 @@ class DecisionPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_size(self, request):
+        # DRF quietly falls back to the default for a bad page_size; name it in a 400 instead.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Expected a whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    # "last" and an empty page are not the integers the schema promises.
+    last_page_strings = ()
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit()):
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message="Not a page number."))
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size, default=self.page_size)
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
 
 @extend_schema_view(
-    list=extend_schema(summary="Your decisions, newest first"),
+    list=extend_schema(
+        summary="Your decisions, newest first",
+        responses={200: DecisionSerializer(many=True), 400: ValidationErrorSerializer},
+    ),
     create=extend_schema(
         summary="Save a decision",
         request=DecisionCreateSerializer,
@@ -58,11 +92,11 @@ class DecisionViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return (
-            Decision.objects.owned_by(self.request.user)
-            .with_snapshots()
-            .search(self.request.query_params.get("search", "").strip())
-        )
+        search = self.request.query_params.get("search", "").strip()
+        # PostgreSQL refuses NUL in text; say so instead of failing in the database.
+        if "\x00" in search:
+            raise ValidationError({"search": ["Must not contain a NUL character."]})
+        return Decision.objects.owned_by(self.request.user).with_snapshots().search(search)
 
     def output(self, decisions, **kwargs):
         """Serialise decisions with their drift against today's content."""
@@ -79,6 +113,9 @@ class DecisionViewSet(
     def retrieve(self, request, *args, **kwargs):
         return Response(self.output(self.get_object()))
 
+    # One transaction around save and re-read: if the connection drops in between,
+    # the client's 503 means nothing was stored, so a retry cannot duplicate it.
+    @transaction.atomic
     def create(self, request, *args, **kwargs):
         serializer = DecisionCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -99,6 +136,7 @@ class DecisionViewSet(
         responses={
             (200, "text/markdown"): OpenApiTypes.STR,
             (200, "application/json"): OpenApiTypes.OBJECT,
+            400: ValidationErrorSerializer,
         },
     )
     @action(detail=True, methods=["get"], url_path="export")

@@ -220,7 +220,7 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 # REST API
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.openapi.ApiSchema",
     # Token first: its WWW-Authenticate header makes anonymous calls a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.authentication.ApiTokenAuthentication",
