@@ -1,5 +1,6 @@
 from collections.abc import Mapping
 
+from django.db import DatabaseError
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -172,25 +173,45 @@ def weights_schema(snapshot, *, allow_empty: bool) -> dict:
     return schema if allow_empty else {**schema, "minProperties": 1}
 
 
+def content_snapshot():
+    """Today's content for the schema's enums, or None before the database is migrated.
+
+    `manage.py check` generates the schema too, and may run before `migrate`
+    (a container build, a fresh clone); the schema then falls back to plain types.
+    """
+    try:
+        return get_snapshot()
+    except DatabaseError:
+        return None
+
+
 class AnswersFieldSchema(OpenApiSerializerFieldExtension):
     target_class = AnswersField
 
     def map_serializer_field(self, auto_schema, direction):
-        return answers_schema(get_snapshot(), allow_empty=self.target.allow_empty)
+        snapshot = content_snapshot()
+        if snapshot is None:
+            answer = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+            return {"type": "object", "additionalProperties": answer}
+        return answers_schema(snapshot, allow_empty=self.target.allow_empty)
 
 
 class WeightsFieldSchema(OpenApiSerializerFieldExtension):
     target_class = WeightsField
 
     def map_serializer_field(self, auto_schema, direction):
-        return weights_schema(get_snapshot(), allow_empty=self.target.allow_empty)
+        snapshot = content_snapshot()
+        if snapshot is None:
+            return {"type": "object", "additionalProperties": {"type": "number"}}
+        return weights_schema(snapshot, allow_empty=self.target.allow_empty)
 
 
 class FrameworkSlugFieldSchema(OpenApiSerializerFieldExtension):
     target_class = FrameworkSlugField
 
     def map_serializer_field(self, auto_schema, direction):
-        slugs = [framework.slug for framework in get_snapshot().frameworks]
+        snapshot = content_snapshot()
+        slugs = [framework.slug for framework in snapshot.frameworks] if snapshot else []
         if not slugs:
             # An enum may not be empty: without content, any string (and a 400 for each).
             return {"type": "string"}
