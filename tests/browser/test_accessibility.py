@@ -4,9 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from decisions import services
-from decisions.tests.factories import make_decision
-from tests.browser.test_decision_journey import create_verified_user, fill_in_login
+from tests.browser.test_decision_journey import ada_with_two_decisions, fill_in_login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,16 +95,7 @@ def visit_not_found(page, site):
 
 
 def sign_in_with_decisions(page, site):
-    user = create_verified_user("ada@example.com")
-    make_decision(user, title="Back office for the billing team", notes="Agreed at the architecture review.")
-    shared = make_decision(
-        user,
-        title="Inference API for the vision team",
-        answers={"project": ["ml"], "needs": ["api_docs"], "io": ["heavy"]},
-        status="accepted",
-        chosen_reason="The team already runs async workers.",
-    )
-    services.decision_set_sharing(decision=shared, shared=True)
+    ada_with_two_decisions()
     page.goto(site + "/accounts/login/")
     fill_in_login(page, "ada@example.com")
     expect(page.get_by_role("heading", name="My decisions", level=1)).to_be_visible()

@@ -118,7 +118,8 @@ def test_anonymous_save_signs_in_and_returns_to_the_same_answers(page, site):
     expect(answers).to_contain_text(ADMIN)
 
 
-def test_screenshots_of_decision_pages(page, site, screenshot_dir):
+def ada_with_two_decisions():
+    """A verified user with a proposed decision and an accepted, shared one."""
     user = create_verified_user("ada@example.com")
     make_decision(user, title="Back office for the billing team", notes="Agreed at the architecture review.")
     shared = make_decision(
@@ -129,6 +130,11 @@ def test_screenshots_of_decision_pages(page, site, screenshot_dir):
         chosen_reason="The team already runs async workers.",
     )
     services.decision_set_sharing(decision=shared, shared=True)
+    return user
+
+
+def test_screenshots_of_decision_pages(page, site, screenshot_dir):
+    user = ada_with_two_decisions()
     APIToken.create_token(user=user, name="CI script")
 
     page.goto(site + "/accounts/login/")
