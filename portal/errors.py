@@ -9,11 +9,14 @@ neither the database nor the session.
 
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
+from psycopg import InterfaceError as PgInterfaceError
+from psycopg import OperationalError as PgOperationalError
 
 RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PgOperationalError, PgInterfaceError)
 
 
 def server_error(request):
@@ -33,13 +36,9 @@ def server_error(request):
 
 
 def _database_unavailable(error) -> bool:
+    # Django wraps psycopg's errors; the pool's PoolTimeout is a psycopg OperationalError.
     while error is not None:
-        if isinstance(error, OperationalError | InterfaceError):
+        if isinstance(error, DATABASE_UNAVAILABLE):
             return True
-        # psycopg's own errors arrive wrapped or, from the pool, as their cause.
-        if type(error).__module__.startswith(("psycopg", "psycopg_pool")) and not isinstance(
-            error, DatabaseError
-        ):
-            return type(error).__name__ in {"OperationalError", "PoolTimeout", "InterfaceError"}
         error = error.__cause__ or error.__context__
     return False

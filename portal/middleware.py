@@ -7,6 +7,7 @@ from csp.constants import SELF
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from portal import health
 from portal.request_context import request_id_var
@@ -80,8 +81,6 @@ def _too_large(request, limit):
     message = f"The request body is larger than {limit} bytes."
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413)
-    from django.shortcuts import render
-
     return render(request, "413.html", {"limit": limit}, status=413)
 
 

@@ -38,7 +38,7 @@ def cache_anonymous_page(view=None, *, query_params: tuple[str, ...] = ()):
             if not _cacheable_request(request, query_params):
                 return view(request, *args, **kwargs)
             key = _key(request, query_params)
-            response = _cache_get(key)
+            response = cache_get_quietly(key)
             if response is not None:
                 response["X-Page-Cache"] = "hit"
                 return response
@@ -84,15 +84,21 @@ def _store(request, key, response) -> None:
     ):
         return
     response["X-Page-Cache"] = "miss"
-    try:
-        cache.set(key, response, settings.PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("page cache unavailable: storing %s failed", request.path, exc_info=True)
+    cache_set_quietly(key, response)
 
 
-def _cache_get(key):
+def cache_get_quietly(key):
+    """cache.get, or None when the cache fails: an outage means uncached, never an error."""
     try:
         return cache.get(key)
     except Exception:
-        logger.warning("page cache unavailable: reading failed", exc_info=True)
+        logger.warning("cache unavailable: reading %s failed", key, exc_info=True)
         return None
+
+
+def cache_set_quietly(key, value) -> None:
+    """cache.set for PAGE_CACHE_SECONDS, logging instead of raising when the cache fails."""
+    try:
+        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("cache unavailable: storing %s failed", key, exc_info=True)

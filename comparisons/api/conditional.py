@@ -10,17 +10,14 @@ endpoint and format.
 """
 
 import hashlib
-import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from rest_framework import status
 from rest_framework.response import Response
 
 from comparisons.snapshot import content_state
-
-logger = logging.getLogger(__name__)
+from portal.page_cache import cache_get_quietly, cache_set_quietly
 
 
 class _Answered(Exception):
@@ -46,7 +43,7 @@ class ContentConditionalMixin:
         self.content_last_modified = int(changed_at.timestamp()) if changed_at else None
         if self._client_is_current(request):
             raise _Answered(Response(status=status.HTTP_304_NOT_MODIFIED))
-        data = _cache_get(self._cache_key())
+        data = cache_get_quietly(self._cache_key())
         if data is not None:
             self.served_from_cache = True
             raise _Answered(Response(data))
@@ -80,20 +77,5 @@ class ContentConditionalMixin:
         # Caches may keep a copy but must ask again each time; the ask is cheap.
         response["Cache-Control"] = "no-cache"
         if response.status_code == 200 and not self.served_from_cache and settings.PAGE_CACHE_SECONDS:
-            _cache_set(self._cache_key(), response.data)
+            cache_set_quietly(self._cache_key(), response.data)
         return response
-
-
-def _cache_get(key):
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.warning("API cache unavailable: reading failed", exc_info=True)
-        return None
-
-
-def _cache_set(key, data) -> None:
-    try:
-        cache.set(key, data, settings.PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("API cache unavailable: storing failed", exc_info=True)

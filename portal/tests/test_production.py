@@ -16,6 +16,7 @@ import redis
 from django.conf import settings
 from django.db import OperationalError
 from django.test import Client, override_settings
+from django.urls import reverse
 
 from comparisons.api.views import MatrixView
 from comparisons.views import ScenariosView
@@ -306,7 +307,7 @@ def shared_redis():
 @override_settings(CACHES=REDIS_CACHE)
 def test_api_throttles_and_sign_in_limits_count_in_redis(client, seeded, shared_redis):
     client.post("/api/v1/recommendations/", {"answers": {}}, content_type="application/json")
-    client.post(reverse_login(), {"login": "nobody@example.com", "password": "wrong-password-1"})
+    client.post(reverse("account_login"), {"login": "nobody@example.com", "password": "wrong-password-1"})
 
     keys = [key.decode() for key in shared_redis.keys("*")]
     assert any("throttle_anon" in key for key in keys), keys
@@ -325,9 +326,3 @@ def test_a_second_worker_sees_the_same_throttle_count(seeded, shared_redis):
     second.post("/api/v1/recommendations/", {}, content_type="application/json")
 
     assert shared_redis.get(key) != before
-
-
-def reverse_login():
-    from django.urls import reverse
-
-    return reverse("account_login")
