@@ -19,7 +19,7 @@ from wagtail.log_actions import LogContext, log
 from wagtail.models import Page
 
 from comparisons.models import Aspect, Framework, Option, OptionWeight, Question, Rating, Scenario
-from comparisons.snapshot import bump_content_version
+from core.content_version import bump_content_version
 
 FORMAT = "stackfit-matrix"
 VERSION = 1

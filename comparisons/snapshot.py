@@ -1,17 +1,13 @@
 """Builds the engine's snapshot from the database and keeps it per process.
 
-The snapshot is rebuilt only when the content version changes: every save or
-delete of a framework, aspect, rating, scenario, question, option or weight
-bumps it (see `bump_content_version`, connected in apps.py). Code that writes
-in bulk (QuerySet.update, bulk_create, raw SQL) must call it itself.
+The snapshot is rebuilt only when the content version (core.content_version)
+changes: every save or delete of a framework, aspect, rating, scenario,
+question, option or weight bumps it (registered in apps.py).
 """
 
-import datetime
-import secrets
 import threading
 
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from comparisons.engine import (
     AspectInfo,
@@ -22,50 +18,11 @@ from comparisons.engine import (
     ScenarioInfo,
     Snapshot,
 )
-from comparisons.models import Aspect, ContentVersion, Framework, Question, Scenario
-
-VERSION_KEY = "matrix"
+from comparisons.models import Aspect, Framework, Question, Scenario
+from core.content_version import content_version
 
 _lock = threading.Lock()
 _cached: tuple[int, Snapshot] | None = None
-
-
-_VERSION_SQL = f"SELECT token FROM {ContentVersion._meta.db_table} WHERE key = %s"
-_STATE_SQL = f"SELECT token, changed_at FROM {ContentVersion._meta.db_table} WHERE key = %s"
-
-
-def content_version() -> int:
-    # Raw SQL: this runs on every recommendation, and the ORM's query
-    # compilation costs more than the indexed read itself.
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL, [VERSION_KEY])
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
-def content_state():
-    """(token, changed_at) of the content: the validators for HTTP conditional requests."""
-    with connection.cursor() as cursor:
-        cursor.execute(_STATE_SQL, [VERSION_KEY])
-        row = cursor.fetchone()
-    if not row:
-        return 0, None
-    token, changed_at = row
-    # SQLite hands back text for raw reads; the ORM's converters are skipped here.
-    if isinstance(changed_at, str):
-        changed_at = ContentVersion._meta.get_field("changed_at").to_python(changed_at)
-    if changed_at is not None and timezone.is_naive(changed_at):
-        changed_at = timezone.make_aware(changed_at, datetime.UTC)
-    return token, changed_at
-
-
-def bump_content_version(**kwargs) -> None:
-    """Signal receiver: the matrix or chooser changed, so every process must rebuild."""
-    token = secrets.randbits(62)
-    # update() skips auto_now, and Last-Modified is read from changed_at.
-    updated = ContentVersion.objects.filter(key=VERSION_KEY).update(token=token, changed_at=timezone.now())
-    if not updated:
-        ContentVersion.objects.update_or_create(key=VERSION_KEY, defaults={"token": token})
 
 
 def get_snapshot() -> Snapshot:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from comparisons import views
-from portal.page_cache import cache_anonymous_page
+from core.page_cache import cache_anonymous_page
 
 app_name = "comparisons"
 

@@ -1,7 +1,7 @@
 from django import forms
 
+from core.forms import PlainLabelsMixin
 from decisions.models import Decision, DecisionStatus
-from portal.forms import PlainLabelsMixin
 
 
 def framework_choices(snapshot) -> list[tuple[str, str]]:

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from comparisons.answers import answers_from_query, answers_to_query, describe_answers
 from comparisons.engine import InvalidInput
 from comparisons.snapshot import get_snapshot
-from comparisons.views import answers_from_query, answers_to_query, describe_answers
 from decisions import services
 from decisions.exports import decision_as_dict, decision_as_markdown
 from decisions.forms import DecisionCreateForm, DecisionEditForm, DecisionSearchForm

@@ -1,12 +1,6 @@
 from django import forms
 
-
-class PlainLabelsMixin:
-    """Labels without Django's trailing colon, like allauth's forms on the same site."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+from core.forms import PlainLabelsMixin
 
 
 class ApiTokenForm(PlainLabelsMixin, forms.Form):

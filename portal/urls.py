@@ -10,8 +10,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from core.page_cache import cache_anonymous_page
 from portal import views
-from portal.page_cache import cache_anonymous_page
 from portal.sitemaps import SITEMAPS
 
 
@@ -64,4 +64,4 @@ urlpatterns += [
 ]
 
 # A database outage is answered with 503 and Retry-After rather than a 500.
-handler500 = "portal.errors.server_error"
+handler500 = "core.errors.server_error"

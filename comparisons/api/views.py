@@ -7,10 +7,10 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from comparisons.api import serializers
-from comparisons.api.conditional import ContentConditionalMixin
 from comparisons.engine import InvalidInput, recommend, result_to_dict, validate_input
 from comparisons.models import Aspect, Framework, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
+from core.conditional import ContentConditionalMixin
 
 ALLOWED_KEYS = {"answers", "weights"}
 

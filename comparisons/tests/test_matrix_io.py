@@ -11,7 +11,6 @@ from comparisons.engine import recommend, result_to_dict, validate_input
 from comparisons.matrix_io import matrix_export
 from comparisons.models import (
     Aspect,
-    ContentVersion,
     Framework,
     Option,
     OptionWeight,
@@ -19,8 +18,10 @@ from comparisons.models import (
     Rating,
     Scenario,
 )
-from comparisons.snapshot import content_version, get_snapshot
+from comparisons.snapshot import get_snapshot
 from comparisons.tests.factories import AspectFactory, FrameworkFactory, RatingFactory, ScenarioFactory
+from core.content_version import content_version
+from core.models import ContentVersion
 from decisions.models import Decision, DecisionSnapshot
 from decisions.services import drift_for
 from decisions.tests.factories import UserFactory, make_decision

@@ -9,6 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.openapi import ValidationErrorSerializer
 from decisions import services
 from decisions.api.serializers import (
     DecisionCreateSerializer,
@@ -18,7 +19,6 @@ from decisions.api.serializers import (
 )
 from decisions.exports import decision_as_dict, decision_as_markdown
 from decisions.models import Decision
-from portal.openapi import ValidationErrorSerializer
 
 EXPORT_FORMATS = {"md", "json"}
 

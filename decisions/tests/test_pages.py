@@ -177,7 +177,7 @@ def test_my_decisions_costs_the_same_queries_for_3_or_20_decisions(client, seede
         make_decision(user, title=f"A{n}")
     # Drift has to be computed for every one of them.
     Rating.objects.filter(framework__slug="django", aspect__slug="admin").update(score=0)
-    from comparisons.snapshot import bump_content_version
+    from core.content_version import bump_content_version
 
     bump_content_version()
     few = queries()

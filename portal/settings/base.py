@@ -50,6 +50,7 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
+    "core",
     "portal",
     "comparisons",
     "decisions",
@@ -88,10 +89,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "portal.middleware.RequestIdMiddleware",
-    "portal.middleware.HealthCheckMiddleware",
+    "core.middleware.RequestIdMiddleware",
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "portal.middleware.BodySizeLimitMiddleware",
+    "core.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,7 +100,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portal.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -220,10 +221,10 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 # REST API
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "portal.openapi.ApiSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.ApiSchema",
     # Token first: its WWW-Authenticate header makes anonymous calls a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.authentication.ApiTokenAuthentication",
+        "core.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -289,7 +290,7 @@ ACCOUNT_RATE_LIMITS = {
 # Behind N proxies of ours, the client is the Nth address from the right of
 # X-Forwarded-For; with 0 the header is ignored and cannot dodge the limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
-ACCOUNT_USER_DISPLAY = "portal.authentication.user_display"
+ACCOUNT_USER_DISPLAY = "core.authentication.user_display"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/decisions/"
 # Providers appear once a superuser adds a SocialApp in /django-admin/; no keys here.
@@ -348,7 +349,7 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.request_context.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.request_context.RequestIdFilter"}},
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from portal import health
-from portal.request_context import request_id_var
+from core import health
+from core.request_context import request_id_var
 
 # A request id from a proxy is kept only if it is short and plain, so it can
 # be logged and echoed without escaping.

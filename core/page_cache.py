@@ -1,6 +1,6 @@
 """Whole-page cache for anonymous readers of the content pages.
 
-Keys carry the content version (comparisons.snapshot), which every edit of the
+Keys carry the content version (core.content_version), which every edit of the
 matrix or the chooser and every page publish, unpublish, move or delete
 changes. An edit therefore never meets a stale page: the next request reads
 the new version and misses. Old entries are simply left to expire.
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 
-from comparisons.snapshot import content_version
+from core.content_version import content_version
 
 logger = logging.getLogger(__name__)
 

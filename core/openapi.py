@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 
-from comparisons.api.conditional import ContentConditionalMixin
+from core.conditional import ContentConditionalMixin
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 # DRF's CharField refuses NUL and, once trimmed, a blank value; patterns say so to clients.

@@ -16,8 +16,8 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from rest_framework import status
 from rest_framework.response import Response
 
-from comparisons.snapshot import content_state
-from portal.page_cache import cache_get_quietly, cache_set_quietly
+from core.content_version import content_state
+from core.page_cache import cache_get_quietly, cache_set_quietly
 
 
 class _Answered(Exception):

@@ -1,0 +1,81 @@
+"""The content version: one token that changes whenever published content changes.
+
+Every process keeps derived data (the engine snapshot, cached pages, cached API
+reads) keyed by this token, so an edit made through any worker is seen by
+every worker at its next request, without a purge step. Feature apps register
+the models whose saves and deletes must bump it (`register_content_models`);
+Wagtail page publish, unpublish and move are wired here. Code that writes in
+bulk (QuerySet.update, bulk_create, raw SQL) must call `bump_content_version`
+itself.
+"""
+
+import datetime
+import secrets
+
+from django.db import connection
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from core.models import ContentVersion
+
+VERSION_KEY = "matrix"
+
+_VERSION_SQL = f"SELECT token FROM {ContentVersion._meta.db_table} WHERE key = %s"
+_STATE_SQL = f"SELECT token, changed_at FROM {ContentVersion._meta.db_table} WHERE key = %s"
+
+
+def content_version() -> int:
+    # Raw SQL: this runs on every recommendation, and the ORM's query
+    # compilation costs more than the indexed read itself.
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [VERSION_KEY])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def content_state():
+    """(token, changed_at) of the content: the validators for HTTP conditional requests."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL, [VERSION_KEY])
+        row = cursor.fetchone()
+    if not row:
+        return 0, None
+    token, changed_at = row
+    # SQLite hands back text for raw reads; the ORM's converters are skipped here.
+    if isinstance(changed_at, str):
+        changed_at = ContentVersion._meta.get_field("changed_at").to_python(changed_at)
+    if changed_at is not None and timezone.is_naive(changed_at):
+        changed_at = timezone.make_aware(changed_at, datetime.UTC)
+    return token, changed_at
+
+
+def bump_content_version(**kwargs) -> None:
+    """Signal receiver: content changed, so every process must rebuild what it derived."""
+    token = secrets.randbits(62)
+    # update() skips auto_now, and Last-Modified is read from changed_at.
+    updated = ContentVersion.objects.filter(key=VERSION_KEY).update(token=token, changed_at=timezone.now())
+    if not updated:
+        ContentVersion.objects.update_or_create(key=VERSION_KEY, defaults={"token": token})
+
+
+def register_content_models(*models, m2m_through=()) -> None:
+    """Bump the version on every save or delete of `models` and change of the `m2m_through` tables."""
+    for model in models:
+        uid = f"bump-content-version-{model._meta.label}"
+        post_save.connect(bump_content_version, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(bump_content_version, sender=model, dispatch_uid=uid + "-delete")
+    for through in m2m_through:
+        m2m_changed.connect(
+            bump_content_version, sender=through, dispatch_uid=f"bump-content-version-{through._meta.label}"
+        )
+
+
+def connect_page_signals() -> None:
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    # Guide URLs and rating sources live in derived data too.
+    page_published.connect(bump_content_version, dispatch_uid="bump-content-version-publish")
+    page_unpublished.connect(bump_content_version, dispatch_uid="bump-content-version-unpublish")
+    # Cached pages hold links and menus: a moved page changes them too.
+    # Deleting a live page unpublishes it first, which the line above covers.
+    post_page_move.connect(bump_content_version, dispatch_uid="bump-content-version-move")
