@@ -1,16 +1,17 @@
-"""`make resilience`: restart PostgreSQL under load and count what was lost.
+"""`make resilience`: stop PostgreSQL, then Redis, under load and count what was lost.
 
 Granian as the container runs it (2 workers of 4 threads, failed workers
 respawned) with production settings (psycopg's pool, Redis cache) serves a
 fresh database. Client threads save decisions through the API for the whole
 run, each request with a unique title, and a poller reads /readyz every
-0.15 s. After a few seconds of steady load PostgreSQL is stopped with
+0.15 s.
+
+PostgreSQL: after a few seconds of steady load it is stopped with
 `pg_ctlcluster ... stop -m fast` (what an operator's restart does: every
 client is disconnected), kept down for --down-seconds (5) and started again
 (--down-seconds 0 runs `restart -m fast` instead). Saves go on for a few
-seconds after recovery, then the rows are counted.
-
-The rules, each a non-zero exit when broken:
+seconds after recovery, then the rows are counted. The rules, each a non-zero
+exit when broken:
   - every acknowledged save (201 with an id) is a row, and no title has two rows;
   - /readyz answers 503 while PostgreSQL is down, and both /readyz (200) and
     saves (201) are back within 10 s of PostgreSQL accepting connections;
@@ -20,9 +21,28 @@ The rules, each a non-zero exit when broken:
 A row that was never acknowledged (the commit happened, the answer was lost)
 is reported on its own; it is not a lost save.
 
-Needs root (or the cluster's owner) to restart PostgreSQL. Run from the
-repository root with the virtualenv's Python:
-    .venv/bin/python bench/resilience.py [--down-seconds 5] [--clients 8] [--json figures.json]
+Redis: the machine's Redis is shared with other runs, so a second portal is
+served on a redis-server of the run's own (a free loopback port, no
+persistence), named by REDIS_URL and REDIS_COUNTERS_URL. Besides the savers,
+probes read /scenarios/ (cached whole), /decisions/ with the session cookie
+of a sign-in made before the outage, /api/v1/questions/ anonymously (throttled
+to 10/minute) and post failed logins (allauth's limits). Redis is stopped for
+--redis-down-seconds (5), started again empty, and the rules are:
+  - every save is a 201 and has its row, as above;
+  - no 500: /readyz is 503 naming only "cache" while Redis is down and 200
+    within 10 s of it answering again; the page is always a 200, never a hit
+    while Redis is down, and a hit again within 10 s;
+  - the session stays signed in throughout;
+  - the anonymous throttle limits before the outage, lets everything through
+    during it (fails open), and limits again after;
+  - failed logins are limited before the outage; what allauth answers during
+    it is reported (200 or 429), not judged;
+  - the web workers are the same processes before and after.
+
+Needs root (or the cluster's owner) to restart PostgreSQL, and redis-server.
+Run from the repository root with the virtualenv's Python:
+    .venv/bin/python bench/resilience.py [--only postgresql|redis] [--down-seconds 5]
+        [--redis-down-seconds 5] [--clients 8] [--json figures.json]
 """
 
 import argparse
@@ -30,6 +50,7 @@ import http.client
 import json
 import os
 import platform
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -38,9 +59,13 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from http.cookies import SimpleCookie
 from pathlib import Path
+from statistics import median
+from urllib.parse import urlencode
 
 import psycopg
+import redis
 from _serve import (
     flush_redis,
     free_port,
@@ -53,7 +78,10 @@ from _serve import (
     wait_until_up,
     worker_pids,
 )
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
+RUNS = ("postgresql", "redis")
 RECOVERY_LIMIT_SECONDS = 10.0
 READYZ_INTERVAL = 0.15
 # Patient clients: during the outage a request waits for a pool connection
@@ -64,18 +92,24 @@ UNTHROTTLED = {"API_THROTTLE_ANON": "100000000/minute", "API_THROTTLE_USER": "10
 ANSWERS = {"project": "api", "needs": ["api_docs"]}
 USERNAME = "resilience"
 
-# Creates the run's user: verified email, one fresh token.
-USER_SETUP = f"""
+# Creates a run's user: verified email, a password if given (else none usable), one fresh token.
+USER_SETUP = """
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from wagtail.models import APIToken
 
-user = get_user_model().objects.create(username="{USERNAME}", email="{USERNAME}@example.com")
-user.set_unusable_password()
+user = get_user_model().objects.create(username={username!r}, email={username!r} + "@example.com")
+user.set_password({password!r}) if {password!r} else user.set_unusable_password()
 user.save()
 EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 print(APIToken.create_token(user=user, name="resilience")[1])
 """
+
+
+def create_user(env: dict, username: str, password: str = "") -> str:
+    """The user's API token."""
+    script = USER_SETUP.format(username=username, password=password)
+    return manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1]
 
 
 @dataclass
@@ -108,18 +142,26 @@ class Clock:
         return time.monotonic() - self.zero
 
 
-def call(port: int, method: str, path: str, body: bytes | None = None, headers=None) -> tuple[str, bytes]:
+def exchange(
+    port: int, method: str, path: str, body: bytes | None = None, headers=None
+) -> tuple[str, http.client.HTTPMessage | None, bytes]:
+    """One request on a fresh connection: the status (or why there was none), headers and body."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
-        return str(response.status), response.read()
+        return str(response.status), response.headers, response.read()
     except TimeoutError:
-        return "timeout", b""
+        return "timeout", None, b""
     except (OSError, http.client.HTTPException):
-        return "connection error", b""
+        return "connection error", None, b""
     finally:
         connection.close()
+
+
+def call(port: int, method: str, path: str, body: bytes | None = None, headers=None) -> tuple[str, bytes]:
+    status, _, content = exchange(port, method, path, body, headers)
+    return status, content
 
 
 def post_decision(port: int, token: str, title: str) -> tuple[str, int | None]:
@@ -235,12 +277,12 @@ def recreate_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def stored_rows(url: str) -> dict[int, str]:
+def stored_rows(url: str, username: str = USERNAME) -> dict[int, str]:
     with psycopg.connect(url) as connection:
         rows = connection.execute(
             "SELECT d.id, d.title FROM decisions_decision d JOIN auth_user u ON u.id = d.owner_id "
             "WHERE u.username = %s",
-            [USERNAME],
+            [username],
         ).fetchall()
     return dict(rows)
 
@@ -283,27 +325,12 @@ def analyse(saves: list[Save], probes: list, timeline: Timeline, rows: dict[int,
         if status == "200" and start > timeline.pg_down and end < timeline.pg_start_issued
     ]
 
-    acknowledged = {save.decision_id: save.title for save in saves if save.decision_id is not None}
-    outcome_of = {save.title: save.outcome for save in saves}
-    lost = sorted(decision_id for decision_id in acknowledged if decision_id not in rows)
-    mismatched = sorted(i for i, title in acknowledged.items() if i in rows and rows[i] != title)
-    duplicates = sorted(title for title, count in Counter(rows.values()).items() if count > 1)
-    unacknowledged = sorted(
-        (i, rows[i], outcome_of.get(rows[i], "never sent")) for i in rows if i not in acknowledged
-    )
-
     def since_pg_back(at):
         # pg_isready is polled, so the portal can be seen back a moment before it.
         return None if at is None else round(max(0.0, at - timeline.pg_back), 2)
 
     figures = {
-        "requests": len(saves),
-        "acknowledged": len(acknowledged),
-        "rows": len(rows),
-        "lost": lost,
-        "mismatched": mismatched,
-        "duplicates": duplicates,
-        "unacknowledged_rows": [{"id": i, "title": t, "client_saw": o} for i, t, o in unacknowledged],
+        **ledger(saves, rows),
         "statuses": {phase: dict(counter) for phase, counter in phases.items()},
         "readyz_statuses_from_restart": dict(readyz_statuses),
         "readyz_transitions": transitions(probes),
@@ -319,6 +346,35 @@ def analyse(saves: list[Save], probes: list, timeline: Timeline, rows: dict[int,
     return figures
 
 
+def ledger(saves: list[Save], rows: dict[int, str]) -> dict:
+    """What the clients were told against what the database holds."""
+    acknowledged = {save.decision_id: save.title for save in saves if save.decision_id is not None}
+    outcome_of = {save.title: save.outcome for save in saves}
+    unacknowledged = sorted(
+        (i, rows[i], outcome_of.get(rows[i], "never sent")) for i in rows if i not in acknowledged
+    )
+    return {
+        "requests": len(saves),
+        "acknowledged": len(acknowledged),
+        "rows": len(rows),
+        "lost": sorted(decision_id for decision_id in acknowledged if decision_id not in rows),
+        "mismatched": sorted(i for i, title in acknowledged.items() if i in rows and rows[i] != title),
+        "duplicates": sorted(title for title, count in Counter(rows.values()).items() if count > 1),
+        "unacknowledged_rows": [{"id": i, "title": t, "client_saw": o} for i, t, o in unacknowledged],
+    }
+
+
+def ledger_problems(figures: dict) -> list[str]:
+    problems = []
+    if figures["lost"]:
+        problems.append(f"{len(figures['lost'])} acknowledged saves have no row: {figures['lost'][:10]}")
+    if figures["mismatched"]:
+        problems.append(f"acknowledged ids hold another request's title: {figures['mismatched'][:10]}")
+    if figures["duplicates"]:
+        problems.append(f"titles stored more than once: {figures['duplicates'][:10]}")
+    return problems
+
+
 def transitions(probes: list) -> list:
     changes, last = [], None
     for _, at, status in probes:
@@ -329,13 +385,7 @@ def transitions(probes: list) -> list:
 
 
 def failures(figures: dict, saves: list[Save], recovered: float) -> list[str]:
-    problems = []
-    if figures["lost"]:
-        problems.append(f"{len(figures['lost'])} acknowledged saves have no row: {figures['lost'][:10]}")
-    if figures["mismatched"]:
-        problems.append(f"acknowledged ids hold another request's title: {figures['mismatched'][:10]}")
-    if figures["duplicates"]:
-        problems.append(f"titles stored more than once: {figures['duplicates'][:10]}")
+    problems = ledger_problems(figures)
     if not figures["statuses"]["before"].get("201"):
         problems.append("no save succeeded before the restart")
     allowed = {"201", "503", "timeout", "connection error"}
@@ -426,54 +476,439 @@ def report(figures: dict, args) -> None:
         print("\nOK: no lost saves, no 500, recovered without restarting the web processes")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--clients", type=int, default=8, help="client threads saving (default 8)")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
-    parser.add_argument("--web-threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
-    parser.add_argument(
-        "--settings", default="portal.settings.production", help="to try a variant of the production settings"
-    )
-    parser.add_argument("--warmup", type=float, default=4.0, help="seconds of load before the restart")
-    # Longer than the pool's wait for a connection (DB_POOL_TIMEOUT, 3 s): a
-    # shorter outage only delays requests, and /readyz never has to say 503.
-    parser.add_argument(
-        "--down-seconds",
-        type=float,
-        default=5.0,
-        help="seconds PostgreSQL stays stopped (0: `restart -m fast`)",
-    )
-    parser.add_argument("--after", type=float, default=5.0, help="seconds of load after recovery")
-    parser.add_argument("--json", type=Path, help="write the figures to this file")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "RESILIENCE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stackfit_resilience"
-        ),
-    )
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/8")
-    )
-    args = parser.parse_args()
-    if not shutil.which("pg_ctlcluster"):
-        raise SystemExit("pg_ctlcluster is missing: the script restarts a Debian PostgreSQL cluster")
-    version, cluster = pg_cluster()
-    data_owner = Path(f"/etc/postgresql/{version}/{cluster}").stat().st_uid
-    if os.geteuid() not in (0, data_owner):
-        raise SystemExit("restarting PostgreSQL needs root or the cluster's owner (postgres)")
-    ensure_pg_running()
+# The Redis outage. The machine's Redis serves other runs and tests, so this
+# run starts, stops and restarts a redis-server of its own.
 
-    workdir = Path(tempfile.mkdtemp(prefix="stackfit-resilience-"))
-    env = portal_env(
-        args.database_url,
-        str(workdir / "static"),
-        DJANGO_SETTINGS_MODULE=args.settings,
-        REDIS_URL=args.redis_url,
-        **UNTHROTTLED,
+# Low enough that the anonymous API probe meets the throttle within two
+# seconds, so that the run sees it counting before the outage and again after.
+ANON_THROTTLE = "10/minute"
+REDIS_USERNAME = "resilience-redis"
+# No such account: the failed-login limit counts per address and per client IP.
+WRONG_LOGIN = "nobody@example.com"
+# ACCOUNT_RATE_LIMITS["login_failed"] allows 5 per address; each costs a password hash.
+LOGIN_FAILURES_ALLOWED = 5
+TOO_MANY_FAILED = b"Too many failed login attempts"
+PROBE_INTERVALS = {"readyz": READYZ_INTERVAL, "page": 0.15, "session": 0.25, "api": 0.2, "login": 1.0}
+PHASES = ("before", "outage", "edges", "after")
+
+
+class OwnRedis:
+    """redis-server on a free loopback port, no persistence, a child of this script."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = workdir / "redis.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "",
+        ]  # fmt: skip
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                command, cwd=self.log.parent, stdout=output, stderr=subprocess.STDOUT
+            )
+
+    def answers(self) -> bool:
+        try:
+            # redis-py's client retries a refused connection for seconds by default.
+            no_retry = Retry(NoBackoff(), 0)
+            with redis.Redis(
+                port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5, retry=no_retry
+            ) as client:
+                return bool(client.ping())
+        except redis.RedisError:
+            return False
+
+    def wait(self, *, up: bool, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.answers() != up:
+            if up and self.process.poll() is not None:
+                raise SystemExit(f"redis-server exited with {self.process.returncode}; see {self.log}")
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    f"redis-server on port {self.port} still {'down' if up else 'up'} after {timeout:.0f} s"
+                )
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@dataclass
+class RedisTimeline:
+    stop_issued: float = 0.0
+    redis_down: float = 0.0
+    start_issued: float = 0.0
+    redis_back: float = 0.0
+    readyz_first_503: float | None = None
+    readyz_back: float | None = None
+    first_cache_hit_after: float | None = None
+    api_429_after: float | None = None
+
+
+def stop_redis(own: OwnRedis, down_seconds: float, clock: Clock, timeline: RedisTimeline) -> None:
+    timeline.stop_issued = clock()
+    own.stop()
+    own.wait(up=False)
+    timeline.redis_down = clock()
+    time.sleep(down_seconds)
+    timeline.start_issued = clock()
+    own.start()
+    own.wait(up=True)
+    timeline.redis_back = clock()
+
+
+def probe(port: int, clock: Clock, events: list, ask) -> None:
+    started = clock()
+    outcome = ask(port)
+    events.append((started, clock(), outcome))
+
+
+def prober(port: int, clock: Clock, stop_event: threading.Event, events: list, interval: float, ask) -> None:
+    while not stop_event.is_set():
+        probe(port, clock, events, ask)
+        stop_event.wait(interval)
+
+
+def cookies(headers) -> dict[str, str]:
+    jar = SimpleCookie()
+    for header in headers.get_all("Set-Cookie") or [] if headers else []:
+        jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def csrf_token(port: int) -> str:
+    status, headers, _ = exchange(port, "GET", "/accounts/login/")
+    token = cookies(headers).get("csrftoken")
+    if status != "200" or not token:
+        raise SystemExit(f"GET /accounts/login/ answered {status} without a CSRF cookie")
+    return token
+
+
+def login(port: int, csrf: str, email: str, password: str) -> tuple[str, dict, bytes]:
+    # Django accepts the cookie's unmasked secret as the form's token too.
+    body = urlencode({"login": email, "password": password, "csrfmiddlewaretoken": csrf}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}"}
+    status, response_headers, content = exchange(port, "POST", "/accounts/login/", body, headers)
+    return status, cookies(response_headers), content
+
+
+def readiness(port: int) -> str:
+    status, _, body = exchange(port, "GET", "/readyz")
+    if status != "503":
+        return status
+    try:
+        down = json.loads(body).get("down", [])
+    except ValueError:
+        down = ["?"]
+    return f"503 {'+'.join(down)}"
+
+
+def cached_page(port: int) -> str:
+    # The cheapest page of those cached whole: uncached, it still answers quickly under load.
+    status, headers, _ = exchange(port, "GET", "/scenarios/")
+    return f"{status} {headers.get('X-Page-Cache', 'uncached')}" if headers else status
+
+
+def anonymous_api(port: int) -> str:
+    return exchange(port, "GET", "/api/v1/questions/")[0]
+
+
+def signed_in_as(cookie: str):
+    def ask(port: int) -> str:
+        status, headers, _ = exchange(port, "GET", "/decisions/", headers={"Cookie": cookie})
+        if status == "200":
+            return "signed in"
+        if status == "302" and "/accounts/login/" in headers.get("Location", ""):
+            return "signed out"
+        return status
+
+    return ask
+
+
+def failed_login(csrf: str):
+    def ask(port: int) -> str:
+        status, _, content = login(port, csrf, WRONG_LOGIN, "not-the-password")
+        # allauth's failed-login limit re-renders the form with a message; its
+        # per-IP limit on every login POST is a 429.
+        return "200 limited" if status == "200" and TOO_MANY_FAILED in content else status
+
+    return ask
+
+
+def redis_phase(sent: float, end: float, t: RedisTimeline) -> str:
+    """before: answered while Redis ran; outage: sent and answered while it was
+    refusing connections; after: sent once it answered again; edges: the rest."""
+    if end < t.stop_issued:
+        return "before"
+    if sent >= t.redis_down and end <= t.start_issued:
+        return "outage"
+    if sent >= t.redis_back:
+        return "after"
+    return "edges"
+
+
+def analyse_redis(
+    saves: list[Save], streams: dict, t: RedisTimeline, rows: dict[int, str], pids: dict
+) -> dict:
+    streams = {"saves": [(save.started, save.finished, save.outcome) for save in saves], **streams}
+    outcomes = {name: {phase: Counter() for phase in PHASES} for name in streams}
+    durations = {name: {phase: [] for phase in PHASES} for name in streams}
+    for name, events in streams.items():
+        for sent, end, outcome in events:
+            phase = redis_phase(sent, end, t)
+            outcomes[name][phase][outcome] += 1
+            durations[name][phase].append(end - sent)
+    t.readyz_first_503 = first(streams["readyz"], {"503 cache"}, finished_after=t.stop_issued)
+    t.readyz_back = first(streams["readyz"], {"200"}, started_after=t.redis_back)
+    t.first_cache_hit_after = first(streams["page"], {"200 hit"}, started_after=t.redis_back)
+    t.api_429_after = first(streams["api"], {"429"}, started_after=t.redis_back)
+
+    def since_redis_back(at):
+        return None if at is None else round(at - t.redis_back, 2)
+
+    figures = {
+        **ledger(saves, rows),
+        "outcomes": {
+            name: {phase: dict(c) for phase, c in phases.items()} for name, phases in outcomes.items()
+        },
+        "median_ms": {
+            name: {phase: round(median(d) * 1000) if d else None for phase, d in phases.items()}
+            for name, phases in durations.items()
+        },
+        "readyz_transitions": transitions(streams["readyz"]),
+        "timeline": {key: None if at is None else round(at, 2) for key, at in asdict(t).items()},
+        "redis_outage_seconds": round(t.redis_back - t.stop_issued, 2),
+        "readyz_recovery_seconds": since_redis_back(t.readyz_back),
+        "cache_hit_recovery_seconds": since_redis_back(t.first_cache_hit_after),
+        "api_throttle_counting_again_seconds": since_redis_back(t.api_429_after),
+        "worker_pids": pids,
+    }
+    figures["failures"] = redis_failures(figures)
+    return figures
+
+
+def redis_failures(figures: dict) -> list[str]:
+    problems = ledger_problems(figures)
+    seen = figures["outcomes"]
+
+    def every(name: str, allowed: set, phases=PHASES) -> None:
+        for phase in phases:
+            unexpected = {o: n for o, n in seen[name][phase].items() if o not in allowed}
+            if unexpected:
+                problems.append(f"{name} ({phase}) answered {unexpected}, expected only {sorted(allowed)}")
+
+    def some(name: str, phase: str, outcome: str, why: str) -> None:
+        if not seen[name][phase].get(outcome):
+            problems.append(f"{name} ({phase}): no {outcome!r}: {why}")
+
+    for name in seen:
+        if not seen[name]["outage"]:
+            problems.append(f"{name}: no request was sent and answered while Redis was down")
+    # The database is up: no save may fail for the cache's sake.
+    every("saves", {"201"})
+    every("readyz", {"200"}, ("before", "after"))
+    every("readyz", {"503 cache"}, ("outage",))
+    every("readyz", {"200", "503 cache"}, ("edges",))
+    every("page", {"200 hit", "200 miss"})
+    some("page", "before", "200 hit", "the page cache never served a page")
+    if seen["page"]["outage"].get("200 hit"):
+        problems.append("the page cache served a hit while Redis was down")
+    every("session", {"signed in"})
+    # DRF's throttles fail open: their counters are not read or written while Redis is away.
+    every("api", {"200", "429"})
+    some("api", "before", "429", "the anonymous throttle never limited before the outage")
+    every("api", {"200"}, ("outage",))
+    some("api", "after", "429", "the anonymous throttle did not count again after the outage")
+    # allauth's limits take a lock in the cache first; what it answers without one is reported, not judged.
+    every("login", {"200", "200 limited", "429"})
+    some("login", "before", "200 limited", "the failed-login limit never limited before the outage")
+    for name in ("readyz_recovery_seconds", "cache_hit_recovery_seconds"):
+        seconds = figures[name]
+        if seconds is None or seconds > RECOVERY_LIMIT_SECONDS:
+            problems.append(f"{name} = {seconds}, limit {RECOVERY_LIMIT_SECONDS:.0f} s")
+    if figures["worker_pids"]["before"] != figures["worker_pids"]["after"]:
+        problems.append(f"web processes changed: {figures['worker_pids']}")
+    return problems
+
+
+def report_redis(figures: dict, args, port: int) -> None:
+    t = figures["timeline"]
+    print(
+        f"Redis stopped under load: {args.clients} clients saving decisions, "
+        f"granian {args.workers} workers x {args.web_threads} threads,\n"
+        f"the run's own redis-server on 127.0.0.1:{port} down {args.redis_down_seconds:g} s;\n"
+        f"probes: /readyz, /scenarios/ (page cache), /decisions/ "
+        f"(session made before the outage), /api/v1/questions/ (anonymous, {ANON_THROTTLE}), failed logins"
     )
-    recreate_database(args.database_url)
-    prepare_portal(env)
-    token = manage(env, "shell", "-c", USER_SETUP, capture=True).strip().splitlines()[-1]
+    print(f"{'event':<46} {'t (s)':>7}")
+    for label, value in (
+        ("stop issued (SIGTERM)", t["stop_issued"]),
+        ("Redis refusing connections", t["redis_down"]),
+        ("/readyz first 503 naming cache", t["readyz_first_503"]),
+        ("start issued", t["start_issued"]),
+        ("Redis answering PING", t["redis_back"]),
+        ("/readyz 200 again (probe sent after it)", t["readyz_back"]),
+        ("first page-cache hit (sent after it)", t["first_cache_hit_after"]),
+        ("anonymous API 429 again (sent after it)", t["api_429_after"]),
+    ):
+        print(f"{label:<46} {'-' if value is None else f'{value:.2f}':>7}")
+    print(
+        f"Redis unavailable {figures['redis_outage_seconds']:.2f} s; recovery after it was back: "
+        f"/readyz {figures['readyz_recovery_seconds']} s, "
+        f"cached read {figures['cache_hit_recovery_seconds']} s "
+        f"(limit {RECOVERY_LIMIT_SECONDS:.0f} s); API throttle counting again "
+        f"{figures['api_throttle_counting_again_seconds']} s"
+    )
+    print(
+        f"\n{'probe':<8} {'answer':<14}"
+        + "".join(f"{phase:>10}" for phase in PHASES)
+        + "   median ms by phase"
+    )
+    for name, phases in figures["outcomes"].items():
+        answers = sorted({o for counts in phases.values() for o in counts})
+        for number, answer in enumerate(answers):
+            cells = "".join(f"{phases[phase].get(answer, 0):>10}" for phase in PHASES)
+            medians = figures["median_ms"][name] if number == 0 else {}
+            latency = (
+                "  ".join("-" if medians.get(p) is None else str(medians[p]) for p in PHASES)
+                if medians
+                else ""
+            )
+            print(f"{name if number == 0 else '':<8} {answer:<14}{cells}   {latency}")
+    print(f"/readyz transitions (t, answer): {figures['readyz_transitions']}")
+    print(
+        f"\nrequests {figures['requests']}, acknowledged {figures['acknowledged']}, rows {figures['rows']}, "
+        f"lost {len(figures['lost'])}, duplicated titles {len(figures['duplicates'])}, "
+        f"rows never acknowledged {len(figures['unacknowledged_rows'])}"
+    )
+    pids = figures["worker_pids"]
+    print(f"web processes before {pids['before']}, after {pids['after']}")
+    if figures["failures"]:
+        print("\nFAILED:\n" + "\n".join(f"  - {problem}" for problem in figures["failures"]))
+    else:
+        print("\nOK: no lost saves, no 500, the session held, throttles failed open, back without restarts")
+
+
+def run_redis(args, env: dict, workdir: Path) -> dict:
+    own = OwnRedis(workdir)
+    own.start()
+    try:
+        own.wait(up=True)
+        password = secrets.token_urlsafe(16)
+        token = create_user(env, REDIS_USERNAME, password)
+        # REDIS_COUNTERS_URL: for settings that keep throttle counters in a cache of their own.
+        served = {
+            **env,
+            "REDIS_URL": own.url,
+            "REDIS_COUNTERS_URL": own.url,
+            "API_THROTTLE_ANON": ANON_THROTTLE,
+        }
+        port = free_port()
+        log = workdir / "server-redis.log"
+        server = start(serving_command(port, args.workers, args.web_threads), served, log)
+        clock, timeline = Clock(), RedisTimeline()
+        saves, stop_event = [], threading.Event()
+        streams = {name: [] for name in PROBE_INTERVALS}
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/readyz")
+            pids = {"main": server.pid, "before": worker_pids(server.pid)}
+            csrf = csrf_token(port)
+            status, jar, _ = login(port, csrf, f"{REDIS_USERNAME}@example.com", password)
+            if status != "302" or "sessionid" not in jar:
+                raise SystemExit(f"signing in answered {status} with cookies {sorted(jar)}")
+            asks = {
+                "readyz": readiness,
+                "page": cached_page,
+                "session": signed_in_as(f"sessionid={jar['sessionid']}"),
+                "api": anonymous_api,
+                "login": failed_login(csrf),
+            }
+            if asks["session"](port) != "signed in":
+                raise SystemExit("the session made by signing in does not open /decisions/")
+            threads = [
+                threading.Thread(target=saver, args=(n, port, token, clock, stop_event, saves), daemon=True)
+                for n in range(1, args.clients + 1)
+            ] + [
+                threading.Thread(
+                    target=prober,
+                    args=(port, clock, stop_event, streams[name], PROBE_INTERVALS[name], ask),
+                    daemon=True,
+                )
+                for name, ask in asks.items()
+            ]
+            # Failed logins at once rather than one a second: the limit is met sooner.
+            threads += [
+                threading.Thread(
+                    target=probe, args=(port, clock, streams["login"], asks["login"]), daemon=True
+                )
+                for _ in range(LOGIN_FAILURES_ALLOWED)
+            ]
+            for thread in threads:
+                thread.start()
+            # Steady: every client has saved, and both limits have been met with Redis up.
+            while (
+                len({save.title.split()[1] for save in list(saves) if save.outcome == "201"}) < args.clients
+                or "429" not in {o for _, _, o in list(streams["api"])}
+                or "200 limited" not in {o for _, _, o in list(streams["login"])}
+            ):
+                if clock() > 60:
+                    raise SystemExit("no steady load within 60 s (saves from every client, both limits met)")
+                time.sleep(0.1)
+            time.sleep(args.redis_warmup)
+            try:
+                stop_redis(own, args.redis_down_seconds, clock, timeline)
+            finally:
+                if own.process is None or own.process.poll() is not None:
+                    own.start()
+            deadline = clock() + RECOVERY_LIMIT_SECONDS + 5
+            while clock() < deadline and not any(
+                outcome == "200 hit" and start > timeline.redis_back
+                for start, _, outcome in list(streams["page"])
+            ):
+                time.sleep(0.1)
+            time.sleep(args.after)
+            stop_event.set()
+            for thread in threads:
+                thread.join(timeout=REQUEST_TIMEOUT + 5)
+            pids["after"] = worker_pids(server.pid)
+        finally:
+            stop_event.set()
+            stop(server)
+    finally:
+        own.stop()
+
+    figures = analyse_redis(saves, streams, timeline, stored_rows(args.database_url, REDIS_USERNAME), pids)
+    redis_version = subprocess.run(
+        ["redis-server", "--version"], capture_output=True, text=True
+    ).stdout.split()
+    figures.update(
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
+        machine=f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores, {' '.join(redis_version[:3])}",
+        clients=args.clients,
+        web_threads=args.web_threads,
+        workers=args.workers,
+        down_seconds=args.redis_down_seconds,
+    )
+    errors = server_errors(log)
+    figures["server_log_errors"] = dict(errors)
+    report_redis(figures, args, own.port)
+    print_errors(figures, errors)
+    return figures
+
+
+def run_postgresql(args, env: dict, workdir: Path) -> dict:
+    token = create_user(env, USERNAME)
     flush_redis(args.redis_url)
 
     port = free_port()
@@ -520,7 +955,7 @@ def main() -> None:
     figures = analyse(saves, probes, timeline, stored_rows(args.database_url), pids)
     figures.update(
         date=datetime.now(UTC).isoformat(timespec="seconds"),
-        machine=f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores, PostgreSQL {version}",
+        machine=f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores, PostgreSQL {pg_cluster()[0]}",
         clients=args.clients,
         web_threads=args.web_threads,
         workers=args.workers,
@@ -529,14 +964,90 @@ def main() -> None:
     errors = server_errors(log)
     figures["server_log_errors"] = dict(errors)
     report(figures, args)
+    print_errors(figures, errors)
+    return figures
+
+
+def print_errors(figures: dict, errors: Counter) -> None:
     if figures["failures"]:
         print("\nserver log, errors by message:")
         for message, count in errors.most_common(10):
             print(f"{count:>6}  {message}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--only", choices=RUNS, help="one outage only (default: PostgreSQL, then Redis)")
+    parser.add_argument("--clients", type=int, default=8, help="client threads saving (default 8)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
+    parser.add_argument("--web-threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
+    parser.add_argument(
+        "--settings", default="portal.settings.production", help="to try a variant of the production settings"
+    )
+    parser.add_argument("--warmup", type=float, default=4.0, help="seconds of load before the restart")
+    # Longer than the pool's wait for a connection (DB_POOL_TIMEOUT, 3 s): a
+    # shorter outage only delays requests, and /readyz never has to say 503.
+    parser.add_argument(
+        "--down-seconds",
+        type=float,
+        default=5.0,
+        help="seconds PostgreSQL stays stopped (0: `restart -m fast`)",
+    )
+    parser.add_argument("--redis-down-seconds", type=float, default=5.0, help="seconds Redis stays stopped")
+    parser.add_argument(
+        "--redis-warmup", type=float, default=2.0, help="seconds of steady load before Redis is stopped"
+    )
+    parser.add_argument("--after", type=float, default=5.0, help="seconds of load after recovery")
+    parser.add_argument("--json", type=Path, help="write the figures to this file, by outage")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "RESILIENCE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stackfit_resilience"
+        ),
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/8"),
+        help="the Redis of the PostgreSQL run (the Redis run starts its own)",
+    )
+    args = parser.parse_args()
+    began = time.monotonic()
+    runs = [args.only] if args.only else list(RUNS)
+    if "postgresql" in runs:
+        if not shutil.which("pg_ctlcluster"):
+            raise SystemExit("pg_ctlcluster is missing: the script restarts a Debian PostgreSQL cluster")
+        version, cluster = pg_cluster()
+        data_owner = Path(f"/etc/postgresql/{version}/{cluster}").stat().st_uid
+        if os.geteuid() not in (0, data_owner):
+            raise SystemExit("restarting PostgreSQL needs root or the cluster's owner (postgres)")
+    if "redis" in runs and not shutil.which("redis-server"):
+        raise SystemExit(
+            "redis-server is missing: the Redis run starts one of its own (Debian: redis-server)"
+        )
+    ensure_pg_running()
+
+    workdir = Path(tempfile.mkdtemp(prefix="stackfit-resilience-"))
+    env = portal_env(
+        args.database_url,
+        str(workdir / "static"),
+        DJANGO_SETTINGS_MODULE=args.settings,
+        REDIS_URL=args.redis_url,
+        **UNTHROTTLED,
+    )
+    recreate_database(args.database_url)
+    prepare_portal(env)
+    results = {}
+    for name in runs:
+        if results:
+            print()
+        results[name] = {"postgresql": run_postgresql, "redis": run_redis}[name](args, env, workdir)
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
     shutil.rmtree(workdir, ignore_errors=True)
-    raise SystemExit(1 if figures["failures"] else 0)
+    failed = [name for name, figures in results.items() if figures["failures"]]
+    outcome = f"FAILED: {', '.join(failed)}" if failed else f"OK: {' and '.join(runs)}"
+    print(f"\n{outcome}; the whole run took {time.monotonic() - began:.0f} s")
+    raise SystemExit(1 if failed else 0)
 
 
 if __name__ == "__main__":
