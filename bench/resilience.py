@@ -26,7 +26,7 @@ served on a redis-server of the run's own (a free loopback port, no
 persistence), named by REDIS_URL and REDIS_COUNTERS_URL. Besides the savers,
 probes read /scenarios/ (cached whole), /decisions/ with the session cookie
 of a sign-in made before the outage, /api/v1/questions/ anonymously (throttled
-to 10/minute) and post failed logins (allauth's limits). Redis is stopped for
+to 5/minute) and post failed logins (allauth's limits). Redis is stopped for
 --redis-down-seconds (5), started again empty, and the rules are:
   - every save is a 201 and has its row, as above;
   - no 500: /readyz is 503 naming only "cache" while Redis is down and 200
@@ -92,24 +92,26 @@ UNTHROTTLED = {"API_THROTTLE_ANON": "100000000/minute", "API_THROTTLE_USER": "10
 ANSWERS = {"project": "api", "needs": ["api_docs"]}
 USERNAME = "resilience"
 
-# Creates a run's user: verified email, a password if given (else none usable), one fresh token.
+# Creates the runs' users: verified email, a password if given (else none
+# usable), one fresh token each, printed one a line.
 USER_SETUP = """
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from wagtail.models import APIToken
 
-user = get_user_model().objects.create(username={username!r}, email={username!r} + "@example.com")
-user.set_password({password!r}) if {password!r} else user.set_unusable_password()
-user.save()
-EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-print(APIToken.create_token(user=user, name="resilience")[1])
+for username, password in {accounts!r}:
+    user = get_user_model().objects.create(username=username, email=username + "@example.com")
+    user.set_password(password) if password else user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    print(APIToken.create_token(user=user, name="resilience")[1])
 """
 
 
-def create_user(env: dict, username: str, password: str = "") -> str:
-    """The user's API token."""
-    script = USER_SETUP.format(username=username, password=password)
-    return manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1]
+def create_users(env: dict, accounts: list[tuple[str, str]]) -> list[str]:
+    """One manage.py process for every run's user (each costs seconds on a busy machine); their tokens."""
+    output = manage(env, "shell", "-c", USER_SETUP.format(accounts=accounts), capture=True)
+    return output.strip().splitlines()[-len(accounts) :]
 
 
 @dataclass
@@ -479,16 +481,16 @@ def report(figures: dict, args) -> None:
 # The Redis outage. The machine's Redis serves other runs and tests, so this
 # run starts, stops and restarts a redis-server of its own.
 
-# Low enough that the anonymous API probe meets the throttle within two
-# seconds, so that the run sees it counting before the outage and again after.
-ANON_THROTTLE = "10/minute"
+# Low enough that the anonymous API probe meets the throttle within a
+# second or two, so that the run sees it counting before the outage and again after.
+ANON_THROTTLE = "5/minute"
 REDIS_USERNAME = "resilience-redis"
 # No such account: the failed-login limit counts per address and per client IP.
 WRONG_LOGIN = "nobody@example.com"
 # ACCOUNT_RATE_LIMITS["login_failed"] allows 5 per address; each costs a password hash.
 LOGIN_FAILURES_ALLOWED = 5
 TOO_MANY_FAILED = b"Too many failed login attempts"
-PROBE_INTERVALS = {"readyz": READYZ_INTERVAL, "page": 0.15, "session": 0.25, "api": 0.2, "login": 1.0}
+PROBE_INTERVALS = {"readyz": READYZ_INTERVAL, "page": 0.15, "session": 0.25, "api": 0.15, "login": 1.0}
 PHASES = ("before", "outage", "edges", "after")
 
 
@@ -800,13 +802,11 @@ def report_redis(figures: dict, args, port: int) -> None:
         print("\nOK: no lost saves, no 500, the session held, throttles failed open, back without restarts")
 
 
-def run_redis(args, env: dict, workdir: Path) -> dict:
+def run_redis(args, env: dict, workdir: Path, token: str, password: str) -> dict:
     own = OwnRedis(workdir)
     own.start()
     try:
         own.wait(up=True)
-        password = secrets.token_urlsafe(16)
-        token = create_user(env, REDIS_USERNAME, password)
         # REDIS_COUNTERS_URL: for settings that keep throttle counters in a cache of their own.
         served = {
             **env,
@@ -907,8 +907,7 @@ def run_redis(args, env: dict, workdir: Path) -> dict:
     return figures
 
 
-def run_postgresql(args, env: dict, workdir: Path) -> dict:
-    token = create_user(env, USERNAME)
+def run_postgresql(args, env: dict, workdir: Path, token: str) -> dict:
     flush_redis(args.redis_url)
 
     port = free_port()
@@ -1036,11 +1035,16 @@ def main() -> None:
     )
     recreate_database(args.database_url)
     prepare_portal(env)
+    password = secrets.token_urlsafe(16)
+    accounts = {"postgresql": (USERNAME, ""), "redis": (REDIS_USERNAME, password)}
+    tokens = dict(zip(runs, create_users(env, [accounts[name] for name in runs]), strict=True))
     results = {}
-    for name in runs:
+    if "postgresql" in runs:
+        results["postgresql"] = run_postgresql(args, env, workdir, tokens["postgresql"])
+    if "redis" in runs:
         if results:
             print()
-        results[name] = {"postgresql": run_postgresql, "redis": run_redis}[name](args, env, workdir)
+        results["redis"] = run_redis(args, env, workdir, tokens["redis"], password)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     shutil.rmtree(workdir, ignore_errors=True)
