@@ -262,7 +262,7 @@ def production_env(**overrides) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
-        SECRET_KEY="e2e-" + "x" * 50,
+        SECRET_KEY="e2e-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="stackfit.example",
         LOG_FORMAT="text",
         **overrides,
