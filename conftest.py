@@ -9,12 +9,13 @@ from portal.seeding import load_initial_data
 @pytest.fixture(autouse=True)
 def fresh_process_state():
     """Each test starts as a new worker would: no engine snapshot, an empty cache."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from comparisons.snapshot import forget_snapshot
 
     forget_snapshot()
     cache.clear()
+    caches["counters"].clear()
     yield
 
 

@@ -1,14 +1,24 @@
 from django.urls import path
 
 from comparisons import views
+from comparisons.snapshot import get_snapshot
 from core.page_cache import cache_anonymous_page
 
 app_name = "comparisons"
 
+
+def framework_slugs() -> set[str]:
+    return {framework.slug for framework in get_snapshot().frameworks}
+
+
+# Only real selections are cached; ?fw=<anything else> is rendered, not stored.
+COMPARE_QUERY = {"fw": framework_slugs, "diff": {"1"}}
+
+
 urlpatterns = [
     path(
         "compare/",
-        cache_anonymous_page(views.CompareView.as_view(), query_params=("fw", "diff")),
+        cache_anonymous_page(views.CompareView.as_view(), query_params=COMPARE_QUERY),
         name="compare",
     ),
     path("scenarios/", cache_anonymous_page(views.ScenariosView.as_view()), name="scenarios"),

@@ -10,5 +10,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core.content_version import connect_page_signals
+        from core.throttling import count_allauth_rate_limits_in_counters
 
         connect_page_signals()
+        count_allauth_rate_limits_in_counters()

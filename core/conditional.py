@@ -4,9 +4,10 @@ Every read endpoint here returns the matrix or the chooser, which change only
 when the content version does. So one indexed read gives validators for the
 response (ETag, Last-Modified), a client holding the current version gets a
 304 before any serialisation, and the serialised data is kept in the cache
-under the same ETag for the next client. The ETag also covers the URL (query
-included) and the media type, since the same version renders differently per
-endpoint and format.
+for the next client. The ETag also covers the path and the media type, since
+the same version renders differently per endpoint and format. Only the query
+parameters a view declares (`content_query_params`) count, in the ETag and in
+the cache key, so random query strings or Accept headers cannot add entries.
 """
 
 import hashlib
@@ -20,6 +21,10 @@ from core.content_version import content_state
 from core.page_cache import cache_get_quietly, cache_set_quietly
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 class _Answered(Exception):
     """Ends the request after authentication, permissions and throttling, with a ready response."""
 
@@ -30,6 +35,8 @@ class _Answered(Exception):
 class ContentConditionalMixin:
     content_etag = None
     served_from_cache = False
+    # The query parameters the response depends on; none for the content API today.
+    content_query_params: tuple[str, ...] = ()
 
     def initial(self, request, *args, **kwargs):
         # Authentication, permissions and throttling run first: a 304 counts like any read.
@@ -37,9 +44,13 @@ class ContentConditionalMixin:
         if request.method not in ("GET", "HEAD"):
             return
         token, changed_at = content_state()
-        variant = f"{request.get_full_path()}|{request.accepted_media_type}"
-        digest = hashlib.sha256(variant.encode()).hexdigest()[:16]
-        self.content_etag = quote_etag(f"{token:x}-{digest}")
+        query = sorted(
+            (name, value) for name in self.content_query_params for value in set(request.GET.getlist(name))
+        )
+        resource = f"{request.path}?{query}"
+        # The cached data is not rendered yet, so the media type is not part of its key.
+        self._data_key = f"api:{token:x}-{_digest(resource)}"
+        self.content_etag = quote_etag(f"{token:x}-{_digest(f'{resource}|{request.accepted_media_type}')}")
         self.content_last_modified = int(changed_at.timestamp()) if changed_at else None
         if self._client_is_current(request):
             raise _Answered(Response(status=status.HTTP_304_NOT_MODIFIED))
@@ -60,7 +71,7 @@ class ContentConditionalMixin:
         return self.content_last_modified <= since
 
     def _cache_key(self) -> str:
-        return f"api:{self.content_etag}"
+        return self._data_key
 
     def handle_exception(self, exc):
         if isinstance(exc, _Answered):

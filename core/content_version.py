@@ -71,6 +71,7 @@ def register_content_models(*models, m2m_through=()) -> None:
 
 
 def connect_page_signals() -> None:
+    from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     # Guide URLs and rating sources live in derived data too.
@@ -79,3 +80,5 @@ def connect_page_signals() -> None:
     # Cached pages hold links and menus: a moved page changes them too.
     # Deleting a live page unpublishes it first, which the line above covers.
     post_page_move.connect(bump_content_version, dispatch_uid="bump-content-version-move")
+    # A page made private (password, sign-in, groups) must leave the anonymous page cache at once.
+    register_content_models(PageViewRestriction, m2m_through=(PageViewRestriction.groups.through,))

@@ -1,12 +1,14 @@
 """Request plumbing the whole site shares: health probes, request ids, body limits, CSP."""
 
+import io
 import re
 import uuid
 
 from csp.constants import SELF
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import JsonResponse
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from core import health
@@ -14,7 +16,7 @@ from core.request_context import request_id_var
 
 # A request id from a proxy is kept only if it is short and plain, so it can
 # be logged and echoed without escaping.
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class HealthCheckMiddleware:
@@ -43,7 +45,8 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        # fullmatch: with match() and "$", a trailing newline would pass into logs and headers.
+        request.id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request.id)
         try:
             response = self.get_response(request)
@@ -54,11 +57,15 @@ class RequestIdMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses oversized request bodies up front with 413.
+    """Refuses oversized request bodies with 413 before anything parses them.
 
     Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE only when a form reads
-    request.body; DRF's parsers read the stream directly and would not. File
-    uploads (multipart) have their own limits and go to disk, so they pass.
+    request.body, DRF's parsers read the stream directly, and CSRF checking
+    parses multipart forms (spilling files to disk) before any view runs. So
+    the limit is applied here, to every content type: only the admin's upload
+    views (MULTIPART_UPLOAD_PATHS) may send multipart bodies up to the larger
+    MULTIPART_UPLOAD_MAX_SIZE. A body without Content-Length (chunked) is read
+    here up to the limit and refused past it; an upload must declare its length.
     """
 
     def __init__(self, get_response):
@@ -66,15 +73,53 @@ class BodySizeLimitMiddleware:
 
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        content_type = request.META.get("CONTENT_TYPE", "")
-        if limit is not None and not content_type.startswith("multipart/form-data"):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > limit:
+        if limit is None:
+            return self.get_response(request)
+        multipart = request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/")
+        if multipart and request.path_info.startswith(tuple(settings.MULTIPART_UPLOAD_PATHS)):
+            limit = max(limit, settings.MULTIPART_UPLOAD_MAX_SIZE)
+        length = _declared_length(request)
+        if length is None:
+            if multipart:
+                return _length_required(request)
+            if not _read_capped_body(request, limit):
                 return _too_large(request, limit)
+        elif length > limit:
+            return _too_large(request, limit)
         return self.get_response(request)
+
+
+def _declared_length(request) -> int | None:
+    """The body's Content-Length; None for a chunked body, whose length nobody stated."""
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return None
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def _read_capped_body(request, limit: int) -> bool:
+    """Reads a body of unknown length into memory, at most `limit` bytes; False when it is longer.
+
+    Django would read nothing of a body without Content-Length under WSGI; a
+    server that de-chunks (wsgi.input_terminated) lets us read it to the end,
+    and the request then carries it like any sized body.
+    """
+    source = request.META.get("wsgi.input")
+    if source is None or not request.META.get("wsgi.input_terminated"):
+        return True
+    buffer = bytearray()
+    while len(buffer) <= limit:
+        chunk = source.read(min(64 * 1024, limit + 1 - len(buffer)))
+        if not chunk:
+            break
+        buffer += chunk
+    if len(buffer) > limit:
+        return False
+    request.META["CONTENT_LENGTH"] = str(len(buffer))
+    request._stream = LimitedStream(io.BytesIO(bytes(buffer)), len(buffer))
+    return True
 
 
 def _too_large(request, limit):
@@ -82,6 +127,31 @@ def _too_large(request, limit):
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413)
     return render(request, "413.html", {"limit": limit}, status=413)
+
+
+def _length_required(request):
+    message = "A multipart body must state its Content-Length."
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=411)
+    return HttpResponse(message, status=411, content_type="text/plain; charset=utf-8")
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Cache-Control: no-store on every response to a signed-in person or API token.
+
+    Their pages and API answers hold private data (decisions, email addresses,
+    a freshly minted token) that no shared or browser cache should keep.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

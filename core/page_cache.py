@@ -13,6 +13,7 @@ backends may) degrades to rendering the page.
 
 import hashlib
 import logging
+from collections.abc import Callable, Collection, Mapping
 from functools import wraps
 
 from django.conf import settings
@@ -24,13 +25,19 @@ from core.content_version import content_version
 logger = logging.getLogger(__name__)
 
 
-def cache_anonymous_page(view=None, *, query_params: tuple[str, ...] = ()):
+QueryParams = Mapping[str, Collection[str] | Callable[[], Collection[str]]]
+
+
+def cache_anonymous_page(view=None, *, query_params: QueryParams | None = None):
     """Serve `view` from the cache for anonymous GETs.
 
-    `query_params` are the parameters the page's content depends on; a request
-    with any other parameter is rendered and not stored, so random query
-    strings cannot fill the cache.
+    `query_params` maps each parameter the page's content depends on to the
+    values it accepts (or a function returning them, read only when the
+    parameter is present). A request with any other parameter or value is
+    rendered and not stored, so random query strings cannot fill the cache;
+    repeated and reordered values share one entry.
     """
+    query_params = dict(query_params or {})
 
     def decorator(view):
         @wraps(view)
@@ -57,7 +64,7 @@ def cache_anonymous_page(view=None, *, query_params: tuple[str, ...] = ()):
 def _cacheable_request(request, query_params) -> bool:
     if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
         return False
-    if any(name not in query_params for name in request.GET):
+    if not _known_query(request, query_params):
         return False
     if request.user.is_authenticated:
         return False
@@ -65,8 +72,20 @@ def _cacheable_request(request, query_params) -> bool:
     return len(get_messages(request)) == 0
 
 
+def _known_query(request, query_params) -> bool:
+    for name in request.GET:
+        if name not in query_params:
+            return False
+        accepted = query_params[name]
+        if callable(accepted):
+            accepted = accepted()
+        if not set(request.GET.getlist(name)) <= set(accepted):
+            return False
+    return True
+
+
 def _key(request, query_params) -> str:
-    query = sorted((name, value) for name in query_params for value in request.GET.getlist(name))
+    query = sorted((name, value) for name in query_params for value in set(request.GET.getlist(name)))
     raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
     return f"page:{content_version()}:{digest}"

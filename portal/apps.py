@@ -5,3 +5,8 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self):
+        from portal import signals
+
+        signals.connect()

@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django import forms
 
 from core.forms import PlainLabelsMixin
@@ -15,9 +16,10 @@ class DeleteAccountForm(PlainLabelsMixin, forms.Form):
     )
     password = forms.CharField(label="Your password", widget=forms.PasswordInput, required=False, strip=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
         if user.has_usable_password():
             self.fields["password"].required = True
 
@@ -26,8 +28,14 @@ class DeleteAccountForm(PlainLabelsMixin, forms.Form):
             raise forms.ValidationError("Type DELETE in capitals to confirm.")
         return self.cleaned_data["confirm"]
 
-    def clean_password(self):
-        password = self.cleaned_data.get("password", "")
-        if self.user.has_usable_password() and not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
-        return password
+    def clean(self):
+        cleaned = super().clean()
+        # The password is tried only once the confirmation is right, and counts
+        # against allauth's reauthentication limit: no free password oracle.
+        if "confirm" not in cleaned or "password" not in cleaned or not self.user.has_usable_password():
+            return cleaned
+        if not ratelimit.consume(self.request, action="reauthenticate", user=self.user):
+            raise forms.ValidationError("Too many attempts: wait a minute.", code="rate_limited")
+        if not self.user.check_password(cleaned["password"]):
+            self.add_error("password", "That is not your password.")
+        return cleaned

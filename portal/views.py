@@ -1,6 +1,8 @@
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -60,9 +62,15 @@ def render_account(request, *, token_form=None, new_token=None, delete_form=None
     )
 
 
+def _creates_token(request) -> bool:
+    return request.method == "POST" and request.POST.get("action") == "create-token"
+
+
 @login_required
+# A token reaches every decision through the API: a session left open is not enough to mint one.
+@reauthentication_required(enabled=_creates_token)
 def account(request):
-    if request.POST.get("action") != "create-token":
+    if not _creates_token(request):
         return render_account(request)
     token_form = ApiTokenForm(request.POST)
     if not token_form.is_valid():
@@ -85,9 +93,10 @@ def revoke_token(request, pk):
 @login_required
 @require_POST
 def delete_account(request):
-    form = DeleteAccountForm(request.POST, user=request.user)
+    form = DeleteAccountForm(request.POST, user=request.user, request=request)
     if not form.is_valid():
-        return render_account(request, delete_form=form, status=400)
+        status = 429 if form.has_error(NON_FIELD_ERRORS, "rate_limited") else 400
+        return render_account(request, delete_form=form, status=status)
     user = request.user
     logout(request)
     # Decisions, snapshots, tokens and allauth's records go with the user (CASCADE).

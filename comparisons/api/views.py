@@ -1,9 +1,7 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from comparisons.api import serializers
@@ -11,6 +9,8 @@ from comparisons.engine import InvalidInput, recommend, result_to_dict, validate
 from comparisons.models import Aspect, Framework, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
 from core.conditional import ContentConditionalMixin
+from core.parsers import JSONParser
+from core.throttling import AnonRateThrottle
 
 ALLOWED_KEYS = {"answers", "weights"}
 

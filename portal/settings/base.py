@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.NoStoreWhenSignedInMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -129,29 +130,40 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASES = {"default": database_from_url(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 
 # Cache: Redis when REDIS_URL is set (shared by every worker and container:
-# page cache, DRF throttles, allauth rate limits, session cache), else memory.
+# page cache, cached API reads, session cache), else memory. Throttle and
+# rate-limit counters have their own alias, "counters", on REDIS_COUNTERS_URL
+# (compose: a second Redis that never evicts), so that a flood of cache entries
+# cannot evict them; it defaults to REDIS_URL.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "stackfit",
-            "OPTIONS": {
-                # A Redis outage degrades to uncached serving (and to limits that
-                # do not count) instead of failing requests; /readyz reports it.
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
-            },
-        }
+REDIS_COUNTERS_URL = os.environ.get("REDIS_COUNTERS_URL", "") or REDIS_URL
+
+
+def redis_cache(url: str) -> dict:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "stackfit",
+        "OPTIONS": {
+            # A Redis outage degrades to uncached serving (and to limits that
+            # do not count) instead of failing requests; /readyz reports it.
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL), "counters": redis_cache(REDIS_COUNTERS_URL)}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     # Sessions live in the database and are read through the cache: no web
     # container holds state, and a cache outage logs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "stackfit"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "stackfit"},
+        "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"},
+    }
 
 # Anonymous pages (home, guide, FAQ, compare, scenarios) are cached whole; an
 # edit changes the content version in their keys. 0 turns the cache off.
@@ -191,6 +203,11 @@ STORAGES = {
 
 # The page editor posts one field per StreamField input; large guide pages exceed Django's 1000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Every request body is capped at DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) before
+# it is parsed (core.middleware.BodySizeLimitMiddleware); only the admin's image,
+# document and redirect-import uploads may send a larger multipart body.
+MULTIPART_UPLOAD_PATHS = ("/admin/images/", "/admin/documents/", "/admin/redirects/import/")
+MULTIPART_UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 20 * 1024 * 1024)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -228,14 +245,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
@@ -275,7 +292,7 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Stackfit] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # allauth's defaults, stated so that a change is a reviewed diff. Counters live
-# in the cache: with several workers it must be a shared cache.
+# in the "counters" cache (core.throttling): with several workers it must be shared.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -10,6 +10,17 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+# The placeholder of .env.example is public; length and variety are Django's own check_deploy rules.
+if SECRET_KEY == "change-me-to-a-long-random-string" or SECRET_KEY.startswith("django-insecure"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the placeholder from .env.example (or Django's insecure one): "
+        'set a random one, e.g. python3 -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: it needs at least 50 characters and 5 different ones "
+        '(python3 -c "import secrets; print(secrets.token_urlsafe(50))" makes one).'
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
@@ -54,8 +65,12 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-# "preload" only allows a submission to the browsers' list; nobody is enrolled by the header alone.
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# "preload" asks the browsers to hard-code HTTPS for the domain and its subdomains,
+# which is slow to undo: only an operator who means it turns it on.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # check --deploy recommends preload; leaving it off is the deliberate default here.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True

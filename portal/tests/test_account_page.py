@@ -10,6 +10,7 @@ from wagtail.models import APIToken
 
 from decisions.models import Decision, DecisionSnapshot
 from decisions.tests.factories import make_decision
+from portal.tests.helpers import sign_in_recently
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_account_page_needs_login(client):
 
 
 def test_create_use_and_revoke_a_token(client, seeded, user):
-    client.force_login(user)
+    sign_in_recently(client, user)
     response = client.post(reverse("account"), {"action": "create-token", "name": "CI script"})
     assert response.status_code == 200
     key = response.context["new_token"]
@@ -51,7 +52,7 @@ def test_cannot_revoke_someone_elses_token(client, user, django_user_model):
 
 
 def test_token_name_is_required(client, user):
-    client.force_login(user)
+    sign_in_recently(client, user)
     response = client.post(reverse("account"), {"action": "create-token", "name": ""})
     assert response.status_code == 400
     assert not APIToken.objects.exists()

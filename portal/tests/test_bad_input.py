@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +12,7 @@ from wagtail.models import APIToken
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from portal.models import FAQPage, GuidePage
+from portal.tests.helpers import sign_in_recently
 from portal.tests.strategies import FUZZ, SCRIPT, hostile_text, injected_markup
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,7 @@ def test_search_with_raw_bytes_in_the_query_string(client, seeded):
 @FUZZ
 @given(name=hostile_text)
 def test_token_name_is_saved_as_typed_or_is_a_form_error(client, user, name):
-    client.force_login(user)
+    sign_in_recently(client, user)
     before = APIToken.objects.filter(user=user).count()
     response = client.post(reverse("account"), {"action": "create-token", "name": name})
 
@@ -65,6 +67,8 @@ def test_token_name_is_saved_as_typed_or_is_a_form_error(client, user, name):
 @FUZZ
 @given(confirm=hostile_text | st.just("DELETE"), password=hostile_text | st.just(PASSWORD))
 def test_delete_account_needs_the_exact_confirmation_and_password(client, user, confirm, password):
+    # Each example is a fresh minute for allauth's reauthentication limit, which has its own test.
+    caches["counters"].clear()
     client.force_login(user)
     response = client.post(reverse("delete-account"), {"confirm": confirm, "password": password})
 

@@ -35,6 +35,7 @@ COMPOSE_ONLY = {
     "POSTGRES_PASSWORD",
     "POSTGRES_MAX_CONNECTIONS",
     "REDIS_MAXMEMORY",
+    "REDIS_COUNTERS_MAXMEMORY",
     "PORT",
 }
 VENV_BIN = Path(sys.executable).parent
@@ -93,6 +94,17 @@ def test_compose_runs_postgres_redis_and_web_with_healthchecks(compose):
         assert services[name]["restart"] == "unless-stopped", name
 
 
+def test_counters_have_a_redis_that_never_evicts_and_the_cache_one_that_does(compose):
+    services = compose["services"]
+    counters, cache = services["counters"]["command"], services["redis"]["command"]
+    assert counters[counters.index("--maxmemory-policy") + 1] == "noeviction"
+    assert cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert "redis-cli ping" in " ".join(services["counters"]["healthcheck"]["test"])
+    for name in ("web", "migrate"):
+        assert services[name]["depends_on"]["counters"]["condition"] == "service_healthy"
+    assert "//counters:" in services["web"]["environment"]["REDIS_COUNTERS_URL"]
+
+
 def test_web_starts_after_healthy_database_and_redis_and_one_migration_run(compose):
     services = compose["services"]
     depends = services["web"]["depends_on"]
@@ -114,6 +126,7 @@ def test_every_web_variable_is_read_by_the_settings(compose):
         "SECRET_KEY",
         "ALLOWED_HOSTS",
         "REDIS_URL",
+        "REDIS_COUNTERS_URL",
         "DB_POOL_MIN_SIZE",
         "DB_POOL_MAX_SIZE",
         "DB_POOL_TIMEOUT",
@@ -146,6 +159,8 @@ def test_env_example_covers_what_an_operator_sets():
         "WEB_WORKERS",
         "WEB_THREADS",
         "REDIS_URL",
+        "REDIS_COUNTERS_URL",
+        "HSTS_PRELOAD",
         "DB_POOL_MIN_SIZE",
         "DB_POOL_MAX_SIZE",
         "DB_POOL_TIMEOUT",
@@ -262,7 +277,7 @@ def production_env(**overrides) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
-        SECRET_KEY="e2e-" + "x" * 50,
+        SECRET_KEY="e2e-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="stackfit.example",
         LOG_FORMAT="text",
         **overrides,

@@ -287,11 +287,12 @@ def test_request_ids_are_echoed_or_made_up(client):
 
 
 REDIS_CACHE = {
-    "default": {
+    alias: {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_TEST_URL,
-        "KEY_PREFIX": "stackfit-test",
+        "KEY_PREFIX": f"stackfit-test-{alias}",
     }
+    for alias in ("default", "counters")
 }
 
 
