@@ -1,9 +1,77 @@
-"""Fixtures shared by every app's tests."""
+"""Fixtures shared by every app's tests.
+
+The guide, FAQ, matrix and chooser are loaded once per session, on top of what the
+migrations made; each test then runs in a transaction on that database, rolled back
+at its end. Transactional tests (live server, browser, API contract) end with a flush
+instead, so the database is put back from a copy taken right after the load.
+"""
+
+import json
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
 
-from portal.seeding import load_initial_data
+from portal.seeding import SeedReport, load_initial_data
+
+
+@dataclass(frozen=True)
+class SessionSeed:
+    report: SeedReport
+    dump: str
+
+    def restore_if_flushed(self):
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.management import call_command
+        from django.db import connection
+
+        from portal.models import SeedRecord
+
+        if SeedRecord.objects.exists():
+            return
+        # The flush that emptied the database re-ran post_migrate, which made content
+        # types and permissions under new keys; the copy brings back the old ones.
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        ContentType.objects.clear_cache()
+        connection.creation.deserialize_db_from_string(self.dump)
+        ContentType.objects.clear_cache()
+
+
+SESSION_SEED = pytest.StashKey[SessionSeed]()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        report = load_initial_data()
+        rows = json.loads(connection.creation.serialize_db_to_string())
+    # Content types go first: restoring a page looks its type up and would otherwise
+    # create the row under a new key before the copy's own row arrives.
+    rows.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
+    request.config.stash[SESSION_SEED] = SessionSeed(report, json.dumps(rows))
+    return report
+
+
+def _flushes_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        seed = item.config.stash.get(SESSION_SEED, None)
+        if seed is not None and _flushes_database(item):
+            from pytest_django.plugin import blocking_manager_key
+
+            with item.config.stash[blocking_manager_key].unblock():
+                seed.restore_if_flushed()
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +115,24 @@ def superuser(django_user_model):
 
 
 @pytest.fixture
-def seeded(db):
-    """The guide, FAQ, matrix and cheat sheet as `make run` loads them."""
-    return load_initial_data()
+def seeded(db, django_db_setup):
+    """The guide, FAQ, matrix and cheat sheet as `make run` loads them; returns that load's report."""
+    return django_db_setup
+
+
+@pytest.fixture
+def empty_content(db):
+    """No guide pages, matrix or chooser, for tests that load or count content themselves.
+
+    The session's guide, matrix, chooser and their seed records are deleted inside the
+    test's transaction, so the next test has them again.
+    """
+    from wagtail.models import Page, Site
+
+    from comparisons.models import Aspect, Framework, Option, OptionWeight, Question, Rating, Scenario
+    from portal.models import SeedRecord
+
+    home = Site.objects.get(is_default_site=True).root_page
+    Page.objects.descendant_of(home).delete()
+    for model in (OptionWeight, Option, Question, Rating, Scenario, Framework, Aspect, SeedRecord):
+        model.objects.all().delete()

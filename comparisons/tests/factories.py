@@ -1,6 +1,16 @@
 import factory
 
-from comparisons.models import Aspect, AspectKind, Framework, Rating, Scenario
+from comparisons.models import (
+    Aspect,
+    AspectKind,
+    Framework,
+    Option,
+    OptionWeight,
+    Question,
+    QuestionKind,
+    Rating,
+    Scenario,
+)
 
 
 class AspectFactory(factory.django.DjangoModelFactory):
@@ -49,6 +59,45 @@ class ScenarioFactory(factory.django.DjangoModelFactory):
     rationale = "It fits."
     in_cheat_sheet = True
     sort_order = factory.Sequence(lambda n: n)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"question_{n}")
+    prompt = factory.Sequence(lambda n: f"Question {n}?")
+    kind = QuestionKind.SINGLE
+    sort_order = factory.Sequence(lambda n: n)
+
+
+class OptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Option
+        django_get_or_create = ["question", "slug"]
+        skip_postgeneration_save = True
+
+    question = factory.SubFactory(QuestionFactory)
+    slug = factory.Sequence(lambda n: f"option_{n}")
+    label = factory.Sequence(lambda n: f"Option {n}")
+    sort_order = factory.Sequence(lambda n: n)
+
+    @factory.post_generation
+    def scenarios(self, create, extracted, **kwargs):
+        if create and extracted:
+            # A ParentalManyToManyField keeps the set in memory until the option is saved.
+            self.scenarios.set(extracted)
+            self.save()
+
+
+class OptionWeightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OptionWeight
+
+    option = factory.SubFactory(OptionFactory)
+    aspect = factory.SubFactory(AspectFactory)
+    weight = 2
 
 
 def grow_matrix(frameworks: int, aspects: int) -> None:

@@ -24,7 +24,7 @@ from core.content_version import content_version
 from core.models import ContentVersion
 from decisions.models import Decision, DecisionSnapshot
 from decisions.services import drift_for
-from decisions.tests.factories import UserFactory, make_decision
+from decisions.tests.factories import DecisionFactory
 from portal.models import GuidePage
 from portal.seeding import MATRIX_FILE, load_json
 
@@ -444,8 +444,7 @@ def test_option_weights_are_replaced_even_with_keep_missing(seeded, tmp_path):
 
 
 def test_saved_decisions_survive_an_import_and_show_drift(seeded, tmp_path):
-    owner = UserFactory()
-    decision = make_decision(owner, answers={"project": ["saas"], "needs": ["admin"]})
+    decision = DecisionFactory(answers={"project": ["saas"], "needs": ["admin"]})
     stored = decision.latest_snapshot.result
     document = json.loads(export_text())
     for rating in document["ratings"]:
@@ -480,7 +479,7 @@ def test_source_page_is_written_as_slug_and_resolved_back(seeded, tmp_path):
     assert rating.source_page.url_path == document["ratings"][index]["source_page"]
 
 
-def test_seed_file_with_a_header_imports_into_an_empty_database(db, tmp_path):
+def test_seed_file_with_a_header_imports_into_an_empty_database(empty_content, tmp_path):
     seed = load_json(MATRIX_FILE)
     for rating in seed["ratings"]:
         # No guide pages exist here, so the ratings cannot point at them.

@@ -2,8 +2,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from comparisons.models import AspectKind, Framework
-from comparisons.tests.factories import AspectFactory, FrameworkFactory, RatingFactory
+from comparisons.models import AspectKind, Framework, Question
+from comparisons.tests.factories import (
+    AspectFactory,
+    FrameworkFactory,
+    OptionFactory,
+    OptionWeightFactory,
+    QuestionFactory,
+    RatingFactory,
+    ScenarioFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +76,7 @@ def test_bad_framework_slug_is_invalid(slug):
     assert "slug" in error.value.message_dict
 
 
-def test_with_ratings_fetches_every_rating_in_two_queries(django_assert_num_queries):
+def test_with_ratings_fetches_every_rating_in_two_queries(empty_content, django_assert_num_queries):
     for framework in FrameworkFactory.create_batch(3):
         for aspect in AspectFactory.create_batch(2):
             RatingFactory(framework=framework, aspect=aspect)
@@ -84,3 +92,27 @@ def test_rating_for_finds_the_cell():
     framework = Framework.objects.with_ratings().get(pk=rating.framework_id)
     assert framework.rating_for(rating.aspect) == rating
     assert framework.rating_for(other_aspect) is None
+
+
+def test_weight_on_a_text_aspect_is_invalid():
+    weight = OptionWeightFactory.build(option=OptionFactory(), aspect=AspectFactory(kind=AspectKind.TEXT))
+    with pytest.raises(ValidationError, match="no score to weigh"):
+        weight.full_clean()
+
+
+def test_with_options_fetches_options_weights_and_scenarios_in_four_queries(
+    empty_content, django_assert_num_queries
+):
+    scenario = ScenarioFactory()
+    for question in QuestionFactory.create_batch(2):
+        for option in OptionFactory.create_batch(3, question=question, scenarios=[scenario]):
+            OptionWeightFactory(option=option)
+    with django_assert_num_queries(4):
+        cells = [
+            (w.aspect.slug, s.slug)
+            for q in Question.objects.with_options()
+            for o in q.options.all()
+            for w in o.weights.all()
+            for s in o.scenarios.all()
+        ]
+    assert len(cells) == 6

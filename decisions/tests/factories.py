@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from decisions import services
+from decisions.models import Decision
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -14,11 +15,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("a-long-test-password")
 
 
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A decision saved through the service, so its snapshot is computed from the matrix as saved."""
+
+    class Meta:
+        model = Decision
+
+    owner = factory.SubFactory(UserFactory)
+    title = "Framework for the billing service"
+    answers = factory.LazyFunction(lambda: {"project": ["saas"], "needs": ["admin"]})
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return services.decision_create(*args, **kwargs)
+
+
 def make_decision(owner, answers=None, **fields):
     """A decision saved through the service, as the chooser and the API save them."""
-    return services.decision_create(
-        owner=owner,
-        title=fields.pop("title", "Framework for the billing service"),
-        answers=answers or {"project": ["saas"], "needs": ["admin"]},
-        **fields,
-    )
+    if answers:
+        fields["answers"] = answers
+    return DecisionFactory(owner=owner, **fields)

@@ -7,7 +7,7 @@ from comparisons.models import Rating
 from decisions.drift import detect_drift
 from decisions.models import Decision
 from decisions.services import drift_for
-from decisions.tests.factories import make_decision
+from decisions.tests.factories import DecisionFactory, make_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +69,7 @@ def test_editor_change_shows_as_drift_on_the_page(client, seeded, user):
 
 
 def test_drift_for_a_page_of_decisions_costs_constant_queries(seeded, user, django_assert_num_queries):
-    for n in range(50):
-        make_decision(user, title=f"D{n}")
+    DecisionFactory.create_batch(50, owner=user)
     rating = Rating.objects.get(framework__slug="django", aspect__slug="admin")
     rating.score = 0
     rating.save()

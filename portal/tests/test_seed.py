@@ -99,7 +99,7 @@ def test_seed_files_cover_every_pair_once():
     assert len(guide["faq"]["questions"]) == 6
 
 
-def test_loader_rebuilds_a_site_on_a_database_without_one(db):
+def test_loader_rebuilds_a_site_on_a_database_without_one(empty_content):
     from wagtail.models import Locale, Page, Site
 
     Site.objects.all().delete()

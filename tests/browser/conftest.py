@@ -74,13 +74,10 @@ def screenshot_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
+def site(live_server, transactional_db, seeded):
     """The live server's URL, with the site, guide, matrix and chooser loaded.
 
-    Each live-server test ends with a flush that also removes what the data
-    migrations made (locale, root, home page, site); the loader recreates them.
+    Each live-server test ends with a flush; the root conftest puts the session's
+    seeded database back after it, so the next test finds it as the first did.
     """
-    from portal.seeding import load_initial_data
-
-    load_initial_data()
     return live_server.url

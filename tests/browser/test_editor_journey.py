@@ -12,8 +12,8 @@ PASSWORD = "a-long-browser-password"
 
 @pytest.fixture
 def editor_account(site):
-    # A superuser: live-server tests flush the database, and with it the Editors group
-    # its data migration made. Editors' own rights are tested in comparisons/tests/test_admin.py.
+    # A superuser keeps this journey about publishing and caching; Editors' own rights
+    # are tested in comparisons/tests/test_admin.py.
     user = get_user_model().objects.create_superuser("eda", "eda@example.com", PASSWORD)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
