@@ -76,11 +76,3 @@ def test_with_ratings_fetches_every_rating_in_two_queries(django_assert_num_quer
         frameworks = list(Framework.objects.with_ratings())
         cells = [(r.aspect.slug, r.score) for f in frameworks for r in f.ratings.all()]
     assert len(cells) == 6
-
-
-def test_rating_for_finds_the_cell():
-    rating = RatingFactory()
-    other_aspect = AspectFactory()
-    framework = Framework.objects.with_ratings().get(pk=rating.framework_id)
-    assert framework.rating_for(rating.aspect) == rating
-    assert framework.rating_for(other_aspect) is None
