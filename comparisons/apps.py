@@ -9,6 +9,7 @@ class ComparisonsConfig(AppConfig):
     def ready(self):
         from comparisons import models
         from core.content_version import register_content_models
+        from core.search import register_search_source
 
         register_content_models(
             models.Framework,
@@ -19,4 +20,16 @@ class ComparisonsConfig(AppConfig):
             models.Option,
             models.OptionWeight,
             m2m_through=(models.Option.scenarios.through,),
+        )
+        register_search_source(
+            "frameworks",
+            heading="Frameworks",
+            queryset=models.Framework.objects.all(),
+            result_template="components/search/framework.html",
+        )
+        register_search_source(
+            "scenarios",
+            heading="Scenarios",
+            queryset=models.Scenario.objects.with_framework(),
+            result_template="components/search/scenario.html",
         )

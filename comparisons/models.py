@@ -17,12 +17,6 @@ class AspectKind(models.TextChoices):
     TEXT = "text", "Text only"
 
 
-class AspectQuerySet(models.QuerySet):
-    def numeric(self):
-        """Aspects that carry a score (scored and yes/no), the ones a recommendation can weigh."""
-        return self.exclude(kind=AspectKind.TEXT)
-
-
 class Aspect(RevisionMixin, index.Indexed, Orderable):
     name = models.CharField(max_length=80)
     slug = models.SlugField(
@@ -37,8 +31,6 @@ class Aspect(RevisionMixin, index.Indexed, Orderable):
     in_overview = models.BooleanField(
         default=False, help_text="Show in the quick overview matrix on the home page."
     )
-
-    objects = AspectQuerySet.as_manager()
 
     search_fields = [
         index.SearchField("name"),
@@ -73,9 +65,6 @@ class FrameworkQuerySet(models.QuerySet):
             )
         )
 
-    def by_slugs(self, slugs):
-        return self.filter(slug__in=slugs) if slugs else self
-
 
 class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
     name = models.CharField(max_length=80)
@@ -106,13 +95,6 @@ class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
 
     def get_absolute_url(self):
         return f"{reverse('comparisons:compare')}?fw={self.slug}"
-
-    def rating_for(self, aspect):
-        """The rating for an aspect from the prefetched ratings, or None."""
-        for rating in self.ratings.all():
-            if rating.aspect_id == aspect.pk:
-                return rating
-        return None
 
 
 class Rating(models.Model):

@@ -102,9 +102,3 @@ class DecisionSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.decision}: {self.recommended} ({self.created_at:%Y-%m-%d})"
-
-    def score_of(self, framework: str) -> float | None:
-        return next(
-            (r["score"] for r in self.result.get("ranking", []) if r["framework"] == framework),
-            None,
-        )

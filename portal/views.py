@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import APIToken, Page
 from wagtail.search.backends import get_search_backend
 
-from comparisons.models import Framework, Scenario
+from core.search import search_sources
 from decisions.models import Decision
 from portal.forms import ApiTokenForm, DeleteAccountForm
 
@@ -31,15 +31,15 @@ def search(request):
     }
     if terms:
         backend = get_search_backend()
-        pages = Page.objects.live().public().specific().search(terms)
-        context.update(
-            pages=Paginator(pages, PAGES_PER_PAGE).get_page(request.GET.get("page")),
-            frameworks=list(backend.search(terms, Framework)[:10]),
-            scenarios=list(backend.search(terms, Scenario.objects.with_framework())[:10]),
-        )
-        context["result_count"] = (
-            context["pages"].paginator.count + len(context["frameworks"]) + len(context["scenarios"])
-        )
+        pages = Paginator(Page.objects.live().public().specific().search(terms), PAGES_PER_PAGE)
+        context["pages"] = pages.get_page(request.GET.get("page"))
+        sections = []
+        for source in search_sources():
+            results = list(backend.search(terms, source.queryset.all())[: source.limit])
+            context[source.name] = results
+            sections.append({"source": source, "results": results})
+        context["result_sections"] = sections
+        context["result_count"] = pages.count + sum(len(section["results"]) for section in sections)
     return render(request, "pages/search.html", context)
 
 

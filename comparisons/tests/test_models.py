@@ -86,14 +86,6 @@ def test_with_ratings_fetches_every_rating_in_two_queries(empty_content, django_
     assert len(cells) == 6
 
 
-def test_rating_for_finds_the_cell():
-    rating = RatingFactory()
-    other_aspect = AspectFactory()
-    framework = Framework.objects.with_ratings().get(pk=rating.framework_id)
-    assert framework.rating_for(rating.aspect) == rating
-    assert framework.rating_for(other_aspect) is None
-
-
 def test_weight_on_a_text_aspect_is_invalid():
     weight = OptionWeightFactory.build(option=OptionFactory(), aspect=AspectFactory(kind=AspectKind.TEXT))
     with pytest.raises(ValidationError, match="no score to weigh"):

@@ -1,7 +1,9 @@
 """Settings shared by every environment.
 
-The environment is read here, once; dev, test and production only change
-defaults and switch features on or off.
+Only the env_* helpers below touch os.environ, and each variable is read once:
+here for what every environment uses, in production.py for what only
+production uses. dev, test and production change defaults and switch features
+on or off from the values read here.
 """
 
 import os
@@ -14,7 +16,11 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
-def env_bool(name: str, default: bool = False) -> bool:
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool | None = False) -> bool | None:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
@@ -45,8 +51,10 @@ def database_from_url(url: str) -> dict:
     return config
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+# None when unset: dev turns DEBUG on by default, every other environment off.
+DEBUG_FROM_ENV = env_bool("DEBUG", None)
+DEBUG = bool(DEBUG_FROM_ENV)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
@@ -126,7 +134,7 @@ TEMPLATES = [
 ]
 
 # SQLite is the embedded default for development; production insists on DATABASE_URL.
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env_str("DATABASE_URL")
 DATABASES = {"default": database_from_url(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 
 # Cache: Redis when REDIS_URL is set (shared by every worker and container:
@@ -134,8 +142,8 @@ DATABASES = {"default": database_from_url(DATABASE_URL or f"sqlite:///{BASE_DIR 
 # rate-limit counters have their own alias, "counters", on REDIS_COUNTERS_URL
 # (compose: a second Redis that never evicts), so that a flood of cache entries
 # cannot evict them; it defaults to REDIS_URL.
-REDIS_URL = os.environ.get("REDIS_URL", "")
-REDIS_COUNTERS_URL = os.environ.get("REDIS_COUNTERS_URL", "") or REDIS_URL
+REDIS_URL = env_str("REDIS_URL")
+REDIS_COUNTERS_URL = env_str("REDIS_COUNTERS_URL") or REDIS_URL
 
 
 def redis_cache(url: str) -> dict:
@@ -191,9 +199,9 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_URL = "/static/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
 STORAGES = {
@@ -213,7 +221,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Stackfit"
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # The "database" backend picks PostgreSQL full-text search on PostgreSQL and
 # SQLite's FTS5 (or a plain fallback) on SQLite.
@@ -255,8 +263,8 @@ REST_FRAMEWORK = {
         "core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
-        "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+        "anon": env_str("API_THROTTLE_ANON", "120/minute"),
+        "user": env_str("API_THROTTLE_USER", "600/minute"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     # ?format= belongs to the decision export (md|json), not to content negotiation.
@@ -362,7 +370,8 @@ SITE_DESCRIPTION = (
 
 
 # One line per record; LOG_FORMAT=json (the production default) for log shippers.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+# Empty when unset, which is text here; production defaults to json.
+LOG_FORMAT = env_str("LOG_FORMAT")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -382,7 +391,7 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Wagtail runs search-index and reference-index updates as tasks and
         # logs every one at INFO; only their failures are worth a line.

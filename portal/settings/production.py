@@ -1,13 +1,19 @@
-import os
-
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import database_from_url, env_bool, env_int, env_list
+from .base import (
+    ALLOWED_HOSTS,
+    DATABASE_URL,
+    LOG_FORMAT,
+    SECRET_KEY,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
 
-DEBUG = env_bool("DEBUG", False)
-
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and LOG_FORMAT were read by base.py.
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 # The placeholder of .env.example is public; length and variety are Django's own check_deploy rules.
@@ -22,13 +28,12 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         '(python3 -c "import secrets; print(secrets.token_urlsafe(50))" makes one).'
     )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production (comma-separated).")
 
-if not os.environ.get("DATABASE_URL"):
+if not DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must be set in production.")
-DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
+DATABASES = {"default": database_from_url(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
     # psycopg's pool, one per worker process: WEB_WORKERS x DB_POOL_MAX_SIZE x
     # containers must stay below PostgreSQL's max_connections. CONN_HEALTH_CHECKS
@@ -85,24 +90,25 @@ STORAGES = {
 }
 # Media on S3-compatible storage when a bucket is configured, so that web
 # containers share uploads without a shared volume.
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 if AWS_STORAGE_BUCKET_NAME:
-    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None
+    _endpoint_url = env_str("AWS_S3_ENDPOINT_URL") or None
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "endpoint_url": _endpoint_url,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             "custom_domain": AWS_S3_CUSTOM_DOMAIN,
             "default_acl": None,
             "querystring_auth": AWS_S3_CUSTOM_DOMAIN is None,
             "file_overwrite": False,
         },
     }
-    _media_origin = AWS_S3_CUSTOM_DOMAIN or os.environ.get("AWS_S3_ENDPOINT_URL") or "https://*.amazonaws.com"
+    _media_origin = AWS_S3_CUSTOM_DOMAIN or _endpoint_url or "https://*.amazonaws.com"
     if "://" not in _media_origin:
         _media_origin = f"https://{_media_origin}"
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [  # noqa: F405
@@ -111,16 +117,16 @@ if AWS_STORAGE_BUCKET_NAME:
     ]
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stackfit <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stackfit <noreply@localhost>")
 
 # Links in account emails and OAuth callback URLs; plain http only for local trials.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_SSL_REDIRECT else "http"
 
 # Structured logs: one JSON object per line, with the request id.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOG_FORMAT = LOG_FORMAT or "json"
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "text"  # noqa: F405

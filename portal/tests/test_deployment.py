@@ -46,7 +46,7 @@ def variables_read_by_the_project() -> set[str]:
     for path in SETTINGS_SOURCES:
         text = path.read_text()
         names |= set(
-            re.findall(r'(?:environ\.get|environ\[|env_bool|env_int|env_list)\(?\s*"([A-Z0-9_]+)"', text)
+            re.findall(r'(?:environ\.get|environ\[|env_(?:str|bool|int|list))\(?\s*"([A-Z0-9_]+)"', text)
         )
         names |= set(re.findall(r"\$\{([A-Z0-9_]+)(?::-[^}]*)?\}", text))
     return names
