@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from wagtail.models import Page, PageViewRestriction
 
 from comparisons.models import AspectKind, Framework
 from comparisons.tests.factories import AspectFactory, FrameworkFactory, RatingFactory
@@ -84,3 +85,20 @@ def test_rating_for_finds_the_cell():
     framework = Framework.objects.with_ratings().get(pk=rating.framework_id)
     assert framework.rating_for(rating.aspect) == rating
     assert framework.rating_for(other_aspect) is None
+
+
+def test_guide_urls_name_only_live_public_guide_pages(seeded):
+    def linked():
+        urls = Framework.objects.guide_urls()
+        return {f.slug: urls[f.pk] for f in Framework.objects.all() if f.pk in urls}
+
+    assert {slug: url.rsplit("/guide/", 1)[-1] for slug, url in linked().items()} == {
+        "flask": "flask/",
+        "django": "django/",
+        "fastapi": "fastapi/",
+    }
+
+    Page.objects.get(slug="flask").specific.unpublish()
+    PageViewRestriction.objects.create(page=Page.objects.get(slug="django"), restriction_type="login")
+
+    assert set(linked()) == {"fastapi"}
