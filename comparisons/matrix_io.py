@@ -3,8 +3,9 @@
 The document is the seed format (comparisons/seed/matrix.json) with a header,
 so an export can also serve as a seed file. `matrix_import` checks the whole
 document before its first write, then makes the database match it inside one
-transaction, matching items by slug. docs/architecture.md ("Content export and
-import") describes the format and the rules.
+transaction, matching items by slug. `matrix_seed` is its create-only mode for
+the content loader, `matrix_read` its database-free checks (for engine tests).
+docs/architecture.md ("Content export and import") describes the format and the rules.
 """
 
 from __future__ import annotations
