@@ -3,8 +3,9 @@
 The document is the seed format (comparisons/seed/matrix.json) with a header,
 so an export can also serve as a seed file. `matrix_import` checks the whole
 document before its first write, then makes the database match it inside one
-transaction, matching items by slug. docs/architecture.md ("Content export and
-import") describes the format and the rules.
+transaction, matching items by slug. `matrix_seed` is its create-only mode for
+the content loader, `matrix_read` its database-free checks (for engine tests).
+docs/architecture.md ("Content export and import") describes the format and the rules.
 """
 
 from __future__ import annotations
@@ -12,15 +13,20 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 from wagtail.log_actions import LogContext, log
 from wagtail.models import Page
 
 from comparisons.models import Aspect, Framework, Option, OptionWeight, Question, Rating, Scenario
 from core.content_version import bump_content_version
 
+SEED_FILE = Path(__file__).resolve().parent / "seed" / "matrix.json"
 FORMAT = "stackfit-matrix"
 VERSION = 1
 SECTIONS = ("frameworks", "aspects", "ratings", "scenarios", "questions")
@@ -37,60 +43,6 @@ SINGULAR = {
     "option weights": "weight",
 }
 
-REQUIRED = object()
-
-# Each item's keys: the JSON types it accepts and its default (REQUIRED when it has none).
-# The required keys are the ones load_initial_data reads without a default, so
-# whatever imports can also be loaded as a seed file.
-FIELDS = {
-    "frameworks": {
-        "slug": (("string",), REQUIRED),
-        "name": (("string",), REQUIRED),
-        "kind": (("string",), REQUIRED),
-        "summary": (("string",), REQUIRED),
-        "website": (("string",), ""),
-        "docs_url": (("string",), ""),
-    },
-    "aspects": {
-        "slug": (("string",), REQUIRED),
-        "name": (("string",), REQUIRED),
-        "kind": (("string",), REQUIRED),
-        "description": (("string",), REQUIRED),
-        "in_overview": (("boolean",), False),
-    },
-    "ratings": {
-        "framework": (("string",), REQUIRED),
-        "aspect": (("string",), REQUIRED),
-        "score": (("integer", "null"), REQUIRED),
-        "label": (("string",), REQUIRED),
-        "note": (("string",), ""),
-        "source_page": (("string", "null"), ""),
-        "source_anchor": (("string",), ""),
-    },
-    "scenarios": {
-        "slug": (("string",), REQUIRED),
-        "situation": (("string",), REQUIRED),
-        "framework": (("string",), REQUIRED),
-        "companion": (("string",), ""),
-        "rationale": (("string",), REQUIRED),
-        "in_cheat_sheet": (("boolean",), False),
-    },
-    "questions": {
-        "slug": (("string",), REQUIRED),
-        "prompt": (("string",), REQUIRED),
-        "help_text": (("string",), ""),
-        "kind": (("string",), REQUIRED),
-        "options": (("array",), REQUIRED),
-    },
-    "options": {
-        "slug": (("string",), REQUIRED),
-        "label": (("string",), REQUIRED),
-        "description": (("string",), ""),
-        "weights": (("object",), {}),
-        "scenarios": (("array",), []),
-    },
-}
-
 # Model fields copied as they are; the rest are references, handled one by one.
 PLAIN = {
     "frameworks": ("name", "kind", "summary", "website", "docs_url"),
@@ -100,6 +52,193 @@ PLAIN = {
     "questions": ("prompt", "help_text", "kind"),
     "options": ("label", "description"),
 }
+
+
+# ---------------------------------------------------------------- document shape
+#
+# The serializers check JSON types strictly (a "yes" is not a boolean here, as it
+# would be for a form) and fill in defaults. Their required keys are the ones a
+# seed file must carry, so whatever imports can also be loaded as a seed file.
+
+JSON_OBJECT_EXPECTED = "expected an object, got {got}"
+
+
+class JSONValue(serializers.Field):
+    """A value of exactly the given JSON types, passed through as it is."""
+
+    default_error_messages = {
+        "required": "required key is missing",
+        "type": "expected {expected}, got {got}",
+    }
+
+    def __init__(self, *types, **kwargs):
+        self.types = types
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        # Only a missing key is "empty": null is a JSON value like any other and is type-checked.
+        return super().validate_empty_values(data) if data is empty else (False, data)
+
+    def to_internal_value(self, data):
+        if _json_type(data) not in self.types:
+            self.fail("type", expected=" or ".join(self.types), got=_json_type(data))
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class JSONArrayOf(serializers.ListField):
+    default_error_messages = JSONValue.default_error_messages
+    validate_empty_values = JSONValue.validate_empty_values
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("type", expected="array", got=_json_type(data))
+        return super().to_internal_value(data)
+
+
+class JSONObjectOf(serializers.DictField):
+    default_error_messages = JSONValue.default_error_messages
+    validate_empty_values = JSONValue.validate_empty_values
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("type", expected="object", got=_json_type(data))
+        errors = {key: ["key appears twice in the same object"] for key in getattr(data, "duplicates", ())}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            _merge(errors, error.detail)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return dict(value)
+
+
+class _ItemList(serializers.ListSerializer):
+    default_error_messages = JSONValue.default_error_messages
+    validate_empty_values = JSONValue.validate_empty_values
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("type", expected="array", got=_json_type(data))
+        return super().to_internal_value(data)
+
+
+class JSONObject(serializers.Serializer):
+    """A JSON object with exactly the declared keys: unknown and repeated keys are problems too."""
+
+    default_error_messages = JSONValue.default_error_messages
+    validate_empty_values = JSONValue.validate_empty_values
+
+    class Meta:
+        list_serializer_class = _ItemList
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [JSON_OBJECT_EXPECTED.format(got=_json_type(data))]}
+            )
+        errors = {key: ["key appears twice in the same object"] for key in getattr(data, "duplicates", ())}
+        expected = ", ".join(sorted(self.fields))
+        for key in data:
+            if key not in self.fields:
+                errors.setdefault(key, []).append(f"unknown key (expected one of: {expected})")
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            _merge(errors, error.detail)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return dict(value)
+
+
+def _text(**kwargs):
+    return JSONValue("string", **kwargs)
+
+
+class FrameworkItem(JSONObject):
+    slug, name, kind, summary = _text(), _text(), _text(), _text()
+    website, docs_url = _text(default=""), _text(default="")
+
+
+class AspectItem(JSONObject):
+    slug, name, kind, description = _text(), _text(), _text(), _text()
+    in_overview = JSONValue("boolean", default=False)
+
+
+class RatingItem(JSONObject):
+    framework, aspect = _text(), _text()
+    score = JSONValue("integer", "null")
+    label = _text()
+    note = _text(default="")
+    source_page = JSONValue("string", "null", default="")
+    source_anchor = _text(default="")
+
+
+class ScenarioItem(JSONObject):
+    slug, situation, framework = _text(), _text(), _text()
+    companion = _text(default="")
+    rationale = _text()
+    in_cheat_sheet = JSONValue("boolean", default=False)
+
+
+class OptionItem(JSONObject):
+    slug, label = _text(), _text()
+    description = _text(default="")
+    weights = JSONObjectOf(child=JSONValue("integer"), default=dict)
+    scenarios = JSONArrayOf(child=_text(), default=list)
+
+
+class QuestionItem(JSONObject):
+    slug, prompt = _text(), _text()
+    help_text = _text(default="")
+    kind = _text()
+    options = OptionItem(many=True)
+
+
+class DocumentSerializer(JSONObject):
+    """The document's top level; its items are checked one by one with ITEM_SERIALIZERS."""
+
+    format = _text()
+    version = JSONValue("integer")
+    frameworks, aspects, ratings = JSONValue("array"), JSONValue("array"), JSONValue("array")
+    scenarios, questions = JSONValue("array"), JSONValue("array")
+
+
+ITEM_SERIALIZERS = {
+    "frameworks": FrameworkItem,
+    "aspects": AspectItem,
+    "ratings": RatingItem,
+    "scenarios": ScenarioItem,
+    "questions": QuestionItem,
+}
+
+
+def _merge(errors: dict, detail) -> None:
+    for key, value in dict(detail).items():
+        if key in errors and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            errors[key] = [*errors[key], *value]
+        else:
+            errors.setdefault(key, value)
+
+
+def _error_paths(errors, path: str):
+    """(path, message) for each message in a serializer's nested errors: `ratings[3].score`."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            if key == api_settings.NON_FIELD_ERRORS_KEY:
+                yield from _error_paths(value, path)
+            elif isinstance(key, int):
+                yield from _error_paths(value, f"{path}[{key}]")
+            else:
+                yield from _error_paths(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(errors, list):
+        for index, value in enumerate(errors):
+            if isinstance(value, str):
+                yield path, str(value)
+            elif value:
+                yield from _error_paths(value, f"{path}[{index}]")
 
 
 class MatrixDocumentError(Exception):
@@ -199,6 +338,27 @@ def matrix_parse(text: str) -> dict:
         ) from error
 
 
+def matrix_read(text: str, *, header: bool = True) -> dict:
+    """Parse a document and check all that needs no database: shape, types, duplicates, references.
+
+    Returns the document with every default filled in. A seed file has no
+    header; pass `header=False` to read one.
+    """
+    document = matrix_parse(text)
+    if not header and isinstance(document, dict):
+        document = {"format": FORMAT, "version": VERSION, **document}
+    checker = _Checker()
+    doc = checker._check_structure(document)
+    if checker.problems:
+        raise MatrixDocumentError(checker.problems)
+    return doc
+
+
+def seed_document() -> dict:
+    """The seed file (comparisons/seed/matrix.json) as it is, without a header."""
+    return matrix_parse(SEED_FILE.read_text(encoding="utf-8"))
+
+
 class _JSONObject(dict):
     """A parsed JSON object that remembers keys it saw twice (json.loads keeps only the last)."""
 
@@ -224,7 +384,10 @@ class ImportReport:
     deleted: Counter = field(default_factory=Counter)
     kept: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
     changes: list[str] = field(default_factory=list)
+    # matrix_seed: the seed keys of items now loaded (created, or found present).
+    recorded: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -248,6 +411,7 @@ class ImportReport:
                     (self.deleted, "deleted"),
                     (self.kept, "kept (not in the document)"),
                     (self.unchanged, "unchanged"),
+                    (self.skipped, "kept (loaded before)"),
                 )
                 if counter[kind]
             ]
@@ -280,11 +444,38 @@ def matrix_import(document: dict, *, dry_run: bool = False, keep_missing: bool =
     return report
 
 
+def matrix_seed(document: dict, *, loaded: set[str], kinds: tuple[str, ...] = KINDS) -> ImportReport:
+    """Create the document's items of `kinds` that were never loaded; change nothing else.
+
+    Each item has a seed key (`seed_key`); an item whose key is in `loaded` is
+    skipped even when an editor changed or deleted it since, so a deletion is
+    never undone. Items already present are left as they are and, like the
+    created ones, listed in the report's `recorded`. An item whose framework,
+    aspect or question is gone is left for a later run; an option's weights
+    and scenario links are created with it. The whole document is checked as
+    for `matrix_import`, except that a source page that is not there (yet)
+    leaves the rating without one.
+    """
+    document = {"format": FORMAT, "version": VERSION, **document}
+    with transaction.atomic():
+        plan = _Plan(document, keep_missing=True, seed=(set(loaded), kinds))
+        report = plan.report(dry_run=False)
+        if report.changed:
+            plan.apply()
+            bump_content_version()
+    return report
+
+
+def seed_key(kind: str, key: tuple) -> str:
+    """The name under which an item is remembered as loaded: `rating:flask:orm`."""
+    return ":".join((SINGULAR[kind], *key))
+
+
 @dataclass
 class _Change:
     kind: str
     key: tuple
-    action: str  # "create", "update", "delete", "keep" (--keep-missing) or "same"
+    action: str  # "create", "update", "delete", "keep" (--keep-missing), "same" or "skip" (seed)
     obj: object = None
     item: dict | None = None
     position: int | None = None
@@ -294,25 +485,11 @@ class _Change:
         return f"{self.action} {SINGULAR[self.kind]} {'/'.join(self.key)}"
 
 
-class _Plan:
-    """A checked document and the changes that would make the database match it."""
+class _Checker:
+    """Checks a document's shape, types, duplicates and references: everything but the database."""
 
-    def __init__(self, document, *, keep_missing: bool):
-        self.keep_missing = keep_missing
+    def __init__(self):
         self.problems: list[str] = []
-        doc = self._check_structure(document)
-        if doc is not None:
-            self.pages = self._resolve_pages(doc)
-            self._check_model_rules(doc)
-        if self.problems:
-            raise MatrixDocumentError(self.problems)
-        self.doc = doc
-        self._read_database()
-        self.changes = self._diff()
-        if keep_missing:
-            self._check_kept()
-        if self.problems:
-            raise MatrixDocumentError(self.problems)
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -332,76 +509,28 @@ class _Plan:
             found = json.dumps(version) if "version" in document else "none"
             self.problem("version", f"this site reads version {VERSION}, found {found}")
             return None
-        self._check_keys("document", document, {"format", "version", *SECTIONS}, prefix="")
-        doc = {}
-        for section in SECTIONS:
-            if section not in document:
-                self.problem(section, "required key is missing")
-            elif not isinstance(document[section], list):
-                self.problem(section, f"expected an array, got {_json_type(document[section])}")
-            else:
-                doc[section] = [
-                    self._item(f"{section}[{index}]", raw, section)
-                    for index, raw in enumerate(document[section])
-                ]
-        if len(doc) != len(SECTIONS):
+        if not self._validate("", DocumentSerializer, document):
             return None
+        # Item by item, so that one malformed item still leaves the others to check.
+        doc = {
+            section: [
+                self._validate(f"{section}[{index}]", ITEM_SERIALIZERS[section], raw)
+                for index, raw in enumerate(document[section])
+            ]
+            for section in SECTIONS
+        }
         self._check_duplicates(doc)
         self._check_references(doc, document)
         return doc
 
-    def _check_keys(self, path, obj, allowed, prefix=None) -> None:
-        prefix = f"{path}." if prefix is None else prefix
-        for key in getattr(obj, "duplicates", ()):
-            self.problem(f"{prefix}{key}", "key appears twice in the same object")
-        for key in obj:
-            if key not in allowed:
-                self.problem(f"{prefix}{key}", f"unknown key (expected one of: {', '.join(sorted(allowed))})")
-
-    def _item(self, path: str, raw, section: str) -> dict | None:
-        """The item with its defaults filled in, or None (with problems recorded) if it is malformed."""
-        if not isinstance(raw, dict):
-            self.problem(path, f"expected an object, got {_json_type(raw)}")
-            return None
-        spec = FIELDS[section]
-        before = len(self.problems)
-        self._check_keys(path, raw, spec.keys())
-        item = {}
-        for key, (types, default) in spec.items():
-            if key not in raw:
-                if default is REQUIRED:
-                    self.problem(f"{path}.{key}", "required key is missing")
-                item[key] = default
-            elif _json_type(raw[key]) not in types:
-                expected = " or ".join(types)
-                self.problem(f"{path}.{key}", f"expected {expected}, got {_json_type(raw[key])}")
-            else:
-                item[key] = raw[key]
-        if section == "questions" and isinstance(item.get("options"), list):
-            item["options"] = [
-                self._item(f"{path}.options[{index}]", option, "options")
-                for index, option in enumerate(item["options"])
-            ]
-            if None in item["options"]:
-                return None
-        if section == "options":
-            self._check_option_links(path, raw)
-        return item if len(self.problems) == before else None
-
-    def _check_option_links(self, path, raw) -> None:
-        weights = raw.get("weights")
-        if isinstance(weights, dict):
-            self._check_keys(f"{path}.weights", weights, weights.keys())
-            for aspect, weight in weights.items():
-                if _json_type(weight) != "integer":
-                    self.problem(f"{path}.weights.{aspect}", f"expected integer, got {_json_type(weight)}")
-        scenarios = raw.get("scenarios")
-        if isinstance(scenarios, list):
-            for index, slug in enumerate(scenarios):
-                if not isinstance(slug, str):
-                    self.problem(f"{path}.scenarios[{index}]", f"expected string, got {_json_type(slug)}")
-                elif slug in scenarios[:index]:
-                    self.problem(f"{path}.scenarios[{index}]", f'"{slug}" is listed twice')
+    def _validate(self, path: str, serializer_class, data) -> dict | None:
+        """The data as the serializer cleans it, or None with each of its problems recorded."""
+        serializer = serializer_class(data=data)
+        if serializer.is_valid():
+            return serializer.validated_data
+        for where, message in _error_paths(serializer.errors, path):
+            self.problem(where or "document", message)
+        return None
 
     def _check_duplicates(self, doc) -> None:
         def unique(items, key_of, path_of, what):
@@ -433,6 +562,13 @@ class _Plan:
                     lambda n, q=q_index: f"questions[{q}].options[{n}].slug",
                     "option slug",
                 )
+                for o_index, option in enumerate(question["options"]):
+                    for s_index, slug in enumerate(option["scenarios"]):
+                        if slug in option["scenarios"][:s_index]:
+                            self.problem(
+                                f"questions[{q_index}].options[{o_index}].scenarios[{s_index}]",
+                                f'"{slug}" is listed twice',
+                            )
 
     def _check_references(self, doc, document) -> None:
         # Slugs of malformed items count as known: their own problems are reported already.
@@ -460,6 +596,29 @@ class _Plan:
                 for s_index, scenario in enumerate(option["scenarios"]):
                     check(f"{path}.scenarios[{s_index}]", "scenarios", scenario)
 
+
+class _Plan(_Checker):
+    """A checked document and the changes that would make the database match it."""
+
+    def __init__(self, document, *, keep_missing: bool, seed: tuple[set[str], tuple] | None = None):
+        self.keep_missing = keep_missing
+        self.seed = seed
+        self.recorded: list[str] = []
+        super().__init__()
+        doc = self._check_structure(document)
+        if doc is not None:
+            self.pages = self._resolve_pages(doc)
+            self._check_model_rules(doc)
+        if self.problems:
+            raise MatrixDocumentError(self.problems)
+        self.doc = doc
+        self._read_database()
+        self.changes = self._diff() if seed is None else self._seed_diff(*seed)
+        if keep_missing and seed is None:
+            self._check_kept()
+        if self.problems:
+            raise MatrixDocumentError(self.problems)
+
     def _resolve_pages(self, doc) -> dict[str, int]:
         """Page id for each source_page: a slug that exactly one page has, or a page's url_path."""
         refs = {r["source_page"] for r in doc["ratings"] if r and r["source_page"]}
@@ -474,6 +633,8 @@ class _Plan:
             if not ref:
                 continue
             found = by_ref.get(ref, [])
+            if self.seed is not None:
+                continue
             if not found:
                 self.problem(f"ratings[{index}].source_page", f'no page has the {_ref_kind(ref)} "{ref}"')
             elif len(found) > 1:
@@ -508,9 +669,9 @@ class _Plan:
                 rating = Rating(
                     framework=frameworks[item["framework"]],
                     aspect=self.aspects[item["aspect"]],
-                    source_page_id=self.pages.get(item["source_page"] or ""),
                     **_values(item, "ratings"),
                 )
+                rating.source_page_id, rating.source_anchor = self._source(item)
                 self._full_clean(rating, f"ratings[{index}]", exclude=["framework", "aspect", "source_page"])
         for q_index, item in enumerate(doc["questions"]):
             if not item:
@@ -608,6 +769,49 @@ class _Plan:
         deletes.sort(key=lambda change: WRITE_ORDER[::-1].index(change.kind))
         return upserts + deletes
 
+    def _seed_diff(self, loaded: set[str], kinds: tuple[str, ...]) -> list[_Change]:
+        present = {kind: set(existing) for kind, existing in self.existing.items()}
+        next_order = {
+            kind: max((obj.sort_order or 0 for obj in self.existing[kind].values()), default=0) + 1
+            for kind in ("frameworks", "aspects", "scenarios", "questions")
+        }
+        needs = {
+            "scenarios": lambda key, item: (("frameworks", (item["framework"],)),),
+            "ratings": lambda key, item: (("frameworks", key[:1]), ("aspects", key[1:])),
+            "options": lambda key, item: (("questions", key[:1]),),
+            "option weights": lambda key, item: (("aspects", key[2:]),),
+        }
+        wanted, created_options, changes = self._wanted(), set(), []
+        for kind in WRITE_ORDER:
+            if kind not in kinds:
+                continue
+            for key, item, position in wanted[kind]:
+                missing = any(ref not in present[of] for of, ref in needs.get(kind, lambda *_: ())(key, item))
+                if kind == "option weights":
+                    # Weights come with their option, never on their own.
+                    if key[:2] in created_options and not missing:
+                        changes.append(_Change(kind, key, "create", item=item))
+                    continue
+                name = seed_key(kind, key)
+                if name in loaded:
+                    changes.append(_Change(kind, key, "skip"))
+                elif key in self.existing[kind]:
+                    changes.append(_Change(kind, key, "skip", self.existing[kind][key]))
+                    self.recorded.append(name)
+                elif not missing:
+                    if kind in next_order:
+                        position, next_order[kind] = next_order[kind], next_order[kind] + 1
+                    changes.append(_Change(kind, key, "create", item=item, position=position))
+                    present[kind].add(key)
+                    created_options.update([key] if kind == "options" else [])
+                    self.recorded.append(name)
+        return changes
+
+    def _source(self, item) -> tuple[int | None, str]:
+        """The rating's source page id and anchor; an anchor without its page is dropped (seed runs)."""
+        page_id = self.pages.get(item["source_page"] or "")
+        return page_id, item["source_anchor"] if page_id or self.seed is None else ""
+
     def _differs(self, kind, obj, item, position) -> bool:
         if kind == "option weights":
             return obj.weight != item["weight"]
@@ -618,7 +822,7 @@ class _Plan:
         if kind == "scenarios":
             return obj.framework.slug != item["framework"]
         if kind == "ratings":
-            return obj.source_page_id != self.pages.get(item["source_page"] or "")
+            return obj.source_page_id != self._source(item)[0]
         if kind == "options":
             return {s.slug for s in obj.scenarios.all()} != set(item["scenarios"])
         return False
@@ -655,29 +859,38 @@ class _Plan:
             "delete": report.deleted,
             "keep": report.kept,
             "same": report.unchanged,
+            "skip": report.skipped,
         }
         for change in self.changes:
             counters[change.action][change.kind] += 1
             if change.action in ("create", "update", "delete"):
                 report.changes.append(change.label)
         report.notes = self._side_effects()
+        report.recorded = list(self.recorded)
         return report
 
     def _side_effects(self) -> list[str]:
-        from portal.models import GuidePage
-
-        gone = defaultdict(set)
+        """Guide pages that lose a link: read through reverse relations, so without naming the page model."""
+        gone = defaultdict(list)
         for change in self.changes:
             if change.action == "delete" and change.kind in ("frameworks", "aspects"):
-                gone[change.kind].add(change.obj.pk)
+                gone[change.kind].append(change.obj.pk)
         if not gone:
             return []
         notes = [
-            f'Guide page "{page.title}" loses its link to framework {page.framework.slug}.'
-            for page in GuidePage.objects.filter(framework__in=gone["frameworks"]).select_related("framework")
+            f'Guide page "{framework.guide_page.title}" loses its link to framework {framework.slug}.'
+            for framework in Framework.objects.filter(pk__in=gone["frameworks"], guide_page__isnull=False)
+            .select_related("guide_page")
+            .order_by("guide_page__path")
         ]
-        for page in GuidePage.objects.filter(related_aspects__in=gone["aspects"]).distinct():
-            notes.append(f'Guide page "{page.title}" loses related aspects that are deleted.')
+        pages = {
+            page.pk: page.title
+            for aspect in Aspect.objects.filter(pk__in=gone["aspects"]).prefetch_related("guide_pages")
+            for page in aspect.guide_pages.all()
+        }
+        notes.extend(
+            f'Guide page "{title}" loses related aspects that are deleted.' for title in pages.values()
+        )
         return notes
 
     # -- writing
@@ -696,7 +909,8 @@ class _Plan:
                 elif change.action == "delete":
                     _note_edit(edited, change, change.obj, saved)
                     change.obj.delete()
-            for obj, action in edited.items():
+            # Seed content is nobody's edit: only imports leave history entries.
+            for obj, action in edited.items() if self.seed is None else ():
                 if action != "delete":
                     log(instance=obj, action=f"wagtail.{action}", content_changed=True)
 
@@ -714,7 +928,7 @@ class _Plan:
         if kind == "ratings":
             obj.framework = saved["frameworks"][key[:1]]
             obj.aspect = saved["aspects"][key[1:]]
-            obj.source_page_id = self.pages.get(item["source_page"] or "")
+            obj.source_page_id, obj.source_anchor = self._source(item)
             return
         obj.slug = key[-1]
         if kind == "scenarios":
@@ -722,7 +936,9 @@ class _Plan:
         elif kind == "options":
             obj.question = saved["questions"][key[:1]]
             # modelcluster keeps the set in memory and writes it on save().
-            obj.scenarios.set([saved["scenarios"][(slug,)] for slug in item["scenarios"]])
+            # A seed run skips scenarios an editor deleted; an import has them all in `saved`.
+            scenarios = [saved["scenarios"].get((slug,)) for slug in item["scenarios"]]
+            obj.scenarios.set([scenario for scenario in scenarios if scenario is not None])
 
 
 _MODELS = {

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.models import Orderable, RevisionMixin
+from wagtail.models import Orderable, Page, RevisionMixin
 from wagtail.search import index
 
 from comparisons.engine import SCORE_MAX, SCORE_MIN, WEIGHT_LIMIT
@@ -65,6 +65,12 @@ class FrameworkQuerySet(models.QuerySet):
             )
         )
 
+    def guide_urls(self, request=None) -> dict[int, str]:
+        """Map framework id to the URL of its live, public guide page: two queries."""
+        pages = Page.objects.live().public()
+        frameworks = self.filter(guide_page__in=pages).select_related("guide_page")
+        return {f.pk: f.guide_page.get_url(request) for f in frameworks}
+
 
 class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
     name = models.CharField(max_length=80)
@@ -77,6 +83,14 @@ class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
     summary = models.TextField(max_length=300)
     website = models.URLField(blank=True)
     docs_url = models.URLField("documentation", blank=True)
+    guide_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="guided_frameworks",
+        help_text="The guide page about this framework; cheat-sheet rows and the matrix link to it.",
+    )
 
     objects = FrameworkQuerySet.as_manager()
 

@@ -46,9 +46,7 @@ def forget_snapshot() -> None:
 
 def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
     """Read the matrix, scenarios and chooser into a frozen Snapshot, in constant queries."""
-    from portal.models import framework_guide_urls
-
-    guide_urls = framework_guide_urls(None) if guide_urls is None else guide_urls
+    guide_urls = Framework.objects.guide_urls() if guide_urls is None else guide_urls
     aspects = list(Aspect.objects.all())
     frameworks = [
         FrameworkInfo(

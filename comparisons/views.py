@@ -7,7 +7,6 @@ from comparisons.engine import InvalidInput, recommend, result_to_dict, validate
 from comparisons.matrix import build_matrix
 from comparisons.models import Aspect, Framework, Question, Scenario
 from comparisons.snapshot import get_snapshot
-from portal.models import framework_guide_urls
 
 
 class CompareView(TemplateView):
@@ -31,7 +30,7 @@ class CompareView(TemplateView):
             unknown_slugs=[slug for slug in requested if slug not in known],
             matrix=matrix,
             only_differences=only_differences,
-            guide_urls=framework_guide_urls(self.request),
+            guide_urls=Framework.objects.guide_urls(self.request),
             meta_description="Flask, Django and FastAPI compared aspect by aspect, "
             "with a score and a reason for every cell.",
         )
@@ -47,7 +46,7 @@ class ScenariosView(TemplateView):
         context.update(
             cheat_sheet=[s for s in scenarios if s.in_cheat_sheet],
             more_scenarios=[s for s in scenarios if not s.in_cheat_sheet],
-            guide_urls=framework_guide_urls(self.request),
+            guide_urls=Framework.objects.guide_urls(self.request),
             meta_description="Which Python web framework fits which situation: "
             "the decision cheat sheet, with the reason behind every row.",
         )

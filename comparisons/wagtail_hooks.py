@@ -25,6 +25,7 @@ class FrameworkViewSet(SnippetViewSet):
                 FieldPanel("kind"),
                 FieldPanel("summary"),
                 FieldRowPanel([FieldPanel("website"), FieldPanel("docs_url")]),
+                FieldPanel("guide_page"),
             ],
             heading="Framework",
         ),

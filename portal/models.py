@@ -45,7 +45,7 @@ class HomePage(Page):
         context["matrix"] = build_matrix(frameworks, list(Aspect.objects.filter(in_overview=True)))
         context["cheat_sheet"] = Scenario.objects.cheat_sheet().with_framework()
         context["guide_pages"] = GuidePage.objects.live().public().order_by("path")
-        context["guide_urls"] = framework_guide_urls(request)
+        context["guide_urls"] = Framework.objects.guide_urls(request)
         return context
 
 
@@ -62,23 +62,15 @@ class GuideIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        pages = GuidePage.objects.child_of(self).live().public().select_related("framework")
-        context["framework_pages"] = [p for p in pages if p.framework_id]
-        context["topic_pages"] = [p for p in pages if not p.framework_id]
+        pages = GuidePage.objects.child_of(self).live().public().prefetch_related("guided_frameworks")
+        context["framework_pages"] = [p for p in pages if p.framework]
+        context["topic_pages"] = [p for p in pages if not p.framework]
         return context
 
 
 class GuidePage(Page):
     summary = models.CharField(
         max_length=200, help_text="One sentence; shown in listings and as the meta description."
-    )
-    framework = models.ForeignKey(
-        Framework,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="guide_pages",
-        help_text="Set on a framework's own page; cheat-sheet rows link to it.",
     )
     related_aspects = ParentalManyToManyField(
         Aspect,
@@ -92,7 +84,7 @@ class GuidePage(Page):
         *Page.content_panels,
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("framework"), FieldPanel("related_aspects")],
+            [FieldPanel("related_aspects")],
             heading="Links into the matrix",
         ),
         FieldPanel("body"),
@@ -106,6 +98,11 @@ class GuidePage(Page):
     parent_page_types = ["portal.GuideIndexPage"]
     subpage_types = []
     template = "pages/guide_page.html"
+
+    @cached_property
+    def framework(self) -> Framework | None:
+        """The framework whose guide this page is (set on the framework), if any."""
+        return next(iter(self.guided_frameworks.all()), None)
 
     def get_meta_description(self) -> str:
         return self.search_description or self.summary
@@ -167,9 +164,3 @@ class FAQPage(Page):
             .replace(">", "\\u003e")
             .replace("&", "\\u0026")
         )
-
-
-def framework_guide_urls(request) -> dict[int, str]:
-    """Map framework id to the URL of its guide page, in one query."""
-    pages = GuidePage.objects.live().public().filter(framework__isnull=False).only("url_path", "framework_id")
-    return {page.framework_id: page.get_url(request) for page in pages}

@@ -1,8 +1,5 @@
 """Snapshots for engine tests, built without a database."""
 
-import json
-from pathlib import Path
-
 from comparisons.engine import (
     AspectInfo,
     FrameworkInfo,
@@ -12,13 +9,12 @@ from comparisons.engine import (
     ScenarioInfo,
     Snapshot,
 )
-
-SEED = Path(__file__).resolve().parent.parent / "seed" / "matrix.json"
+from comparisons.matrix_io import SEED_FILE, matrix_read
 
 
 def seed_snapshot() -> Snapshot:
-    """The snapshot the seed content produces, read straight from the seed file."""
-    data = json.loads(SEED.read_text(encoding="utf-8"))
+    """The snapshot the seed content produces, read from the seed file by the import's own checks."""
+    data = matrix_read(SEED_FILE.read_text(encoding="utf-8"), header=False)
     ratings: dict[str, dict[str, RatingInfo]] = {}
     for r in data["ratings"]:
         ratings.setdefault(r["framework"], {})[r["aspect"]] = RatingInfo(r["score"], r["label"])
@@ -40,7 +36,6 @@ def seed_snapshot() -> Snapshot:
             for q in data["questions"]
         ),
         scenarios=tuple(
-            ScenarioInfo(s["slug"], s["situation"], s["framework"], s.get("companion", ""))
-            for s in data["scenarios"]
+            ScenarioInfo(s["slug"], s["situation"], s["framework"], s["companion"]) for s in data["scenarios"]
         ),
     )

@@ -2,7 +2,7 @@
 
 import pytest
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
+from wagtail.models import ModelLogEntry, Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from comparisons.models import Framework, Rating
@@ -33,6 +33,7 @@ def framework_form(framework, **rating_changes):
             "summary": framework.summary,
             "website": framework.website,
             "docs_url": framework.docs_url,
+            "guide_page": framework.guide_page_id or "",
             "ratings": inline_formset(ratings, initial=len(ratings)),
         }
     )
@@ -149,3 +150,20 @@ def test_reader_cannot_reach_the_matrix_editor(client, user, seeded):
     django = Framework.objects.get(slug="django")
     response = client.get(edit_url(django))
     assert response.status_code in (302, 403)
+
+
+def test_editor_points_a_framework_at_another_guide_page(client, editor, seeded):
+    client.force_login(editor)
+    flask = Framework.objects.get(slug="flask")
+    topic = Page.objects.get(slug="learning-curve")
+    assert 'name="guide_page"' in client.get(edit_url(flask)).content.decode()
+    data = framework_form(flask)
+    data["guide_page"] = topic.pk
+
+    response = client.post(edit_url(flask), data)
+
+    assert response.status_code == 302, response.context["form"].errors
+    flask.refresh_from_db()
+    assert flask.guide_page_id == topic.pk
+    scenarios = client.get(reverse("comparisons:scenarios")).content.decode()
+    assert f'<a href="{topic.url}">Flask</a>' in scenarios

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from wagtail.models import Page, PageViewRestriction
 
 from comparisons.models import AspectKind, Framework, Question
 from comparisons.tests.factories import (
@@ -108,3 +109,20 @@ def test_with_options_fetches_options_weights_and_scenarios_in_four_queries(
             for s in o.scenarios.all()
         ]
     assert len(cells) == 6
+
+
+def test_guide_urls_name_only_live_public_guide_pages(seeded):
+    def linked():
+        urls = Framework.objects.guide_urls()
+        return {f.slug: urls[f.pk] for f in Framework.objects.all() if f.pk in urls}
+
+    assert {slug: url.rsplit("/guide/", 1)[-1] for slug, url in linked().items()} == {
+        "flask": "flask/",
+        "django": "django/",
+        "fastapi": "fastapi/",
+    }
+
+    Page.objects.get(slug="flask").specific.unpublish()
+    PageViewRestriction.objects.create(page=Page.objects.get(slug="django"), restriction_type="login")
+
+    assert set(linked()) == {"fastapi"}

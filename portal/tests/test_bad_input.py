@@ -178,7 +178,6 @@ def guide_edit_data(page, blocks):
             "title": f"{page.title} {SCRIPT}",
             "slug": page.slug,
             "summary": f'{page.summary} "><img src=x onerror=alert(1)>',
-            "framework": page.framework_id or "",
             "body": streamfield(blocks),
             "comments": inline_formset([]),
             "seo_title": "",

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from comparisons.models import Aspect, Framework, Rating, Scenario
-from portal.models import FAQPage, GuideIndexPage, GuidePage
+from portal.models import FAQPage, GuideIndexPage, GuidePage, SeedRecord
 from portal.seeding import GUIDE_FILE, MATRIX_FILE, load_initial_data, load_json
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +111,49 @@ def test_loader_rebuilds_a_site_on_a_database_without_one(empty_content):
     site = Site.objects.get(is_default_site=True)
     assert site.root_page.specific_class.__name__ == "HomePage"
     assert GuidePage.objects.child_of(GuideIndexPage.objects.get()).count() == 8
+
+
+def test_seed_keys_keep_their_names_so_databases_seeded_before_skip_the_same_items(seeded):
+    keys = set(SeedRecord.objects.values_list("key", flat=True))
+    assert {
+        "aspect:orm",
+        "framework:flask",
+        "scenario:saas",
+        "rating:flask:orm",
+        "question:project",
+        "option:project:ml",
+        "page:guide/flask",
+        "page:faq",
+    } <= keys
+
+
+def test_a_recorded_framework_is_not_brought_back_nor_anything_that_needs_it(db):
+    SeedRecord.objects.create(key="framework:flask")
+
+    report = load_initial_data()
+
+    assert set(Framework.objects.values_list("slug", flat=True)) == FRAMEWORKS - {"flask"}
+    assert not Rating.objects.filter(framework__slug="flask").exists()
+    assert not Scenario.objects.filter(slug__in=["prototype", "teaching"]).exists()
+    assert report.skipped["frameworks"] == 1
+    assert not SeedRecord.objects.filter(key="scenario:prototype").exists()  # left for a later run
+
+
+def test_an_item_present_but_never_recorded_is_kept_as_it_is_and_recorded(seeded):
+    SeedRecord.objects.filter(key="rating:django:performance").delete()
+    Rating.objects.filter(framework__slug="django", aspect__slug="performance").update(label="Edited")
+
+    report = load_initial_data()
+
+    assert Rating.objects.get(framework__slug="django", aspect__slug="performance").label == "Edited"
+    assert SeedRecord.objects.filter(key="rating:django:performance").exists()
+    assert sum(report.created.values()) == 0
+
+
+def test_an_editor_unlinking_a_guide_page_survives_a_rerun(seeded):
+    Framework.objects.filter(slug="django").update(guide_page=None)
+
+    load_initial_data()
+
+    assert Framework.objects.get(slug="django").guide_page is None
+    assert Framework.objects.get(slug="flask").guide_page.slug == "flask"
