@@ -127,7 +127,7 @@ def test_seed_keys_keep_their_names_so_databases_seeded_before_skip_the_same_ite
     } <= keys
 
 
-def test_a_recorded_framework_is_not_brought_back_nor_anything_that_needs_it(db):
+def test_a_recorded_framework_is_not_brought_back_nor_anything_that_needs_it(empty_content):
     SeedRecord.objects.create(key="framework:flask")
 
     report = load_initial_data()
