@@ -181,9 +181,6 @@ class ErrorReport:
         self.hidden = 0
         self._last: list[str] | None = None
 
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
     def add(self, field_name: str, message: str, key: str | None = None) -> None:
         """One problem with a field, or with one key (question, aspect) inside it."""
         if self.listed >= MAX_REPORTED:

@@ -201,7 +201,6 @@ class RecommendationInputSerializer(serializers.Serializer):
     """Either part may be left out, not both; a part that is sent is not empty."""
 
     # validate() checks against context["snapshot"], so that a request reads it once.
-
     answers = ChooserInputField(
         kind="answers",
         allow_empty=False,
