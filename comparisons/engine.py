@@ -23,18 +23,25 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache, cached_property
 from itertools import combinations, islice
+from types import UnionType
+from typing import get_args, get_origin, get_type_hints
 
 SCORE_MIN = 0
 SCORE_MAX = 5
 WEIGHT_LIMIT = 3
 SCENARIO_WEIGHT = 3.0
 CLOSE_CALL_MARGIN = 5.0  # points on the 0-100 scale
-# Smaller weights mean nothing, and near 1e-308 dividing by their total overflows.
-WEIGHT_RESOLUTION = 1e-6
+# Smaller weights mean nothing (the API refuses them, the engine drops them), and
+# near 1e-308 dividing by their total overflows.
+MIN_WEIGHT = 0.01
+# Error bodies stay small whatever a request repeats: this many problems are listed,
+# the rest counted, and a value echoed back is cut to MAX_ECHO characters.
+MAX_REPORTED = 10
+MAX_ECHO = 40
 MAX_REASONS = 3
 MAX_FLIP_PAIRS = 400
 SINGLE = "single"
@@ -156,76 +163,137 @@ class InvalidInput(ValueError):
         return flat
 
 
-def validate_input(snapshot: Snapshot, answers: object, weights: object) -> tuple[Answers, dict]:
+def shown(value: str) -> str:
+    """A value sent by a client, cut short enough to repeat in an error message."""
+    return value if len(value) <= MAX_ECHO else value[: MAX_ECHO - 1] + "…"
+
+
+class ErrorReport:
+    """Collects field errors for InvalidInput, listing at most MAX_REPORTED and counting the rest.
+
+    A request can name the same bad value half a million times; its answer lists each
+    problem once, the first few only, so the error is never larger than the request's gist.
+    """
+
+    def __init__(self):
+        self.errors: dict = {}
+        self.listed = 0
+        self.hidden = 0
+        self._last: list[str] | None = None
+
+    def add(self, field_name: str, message: str, key: str | None = None) -> None:
+        """One problem with a field, or with one key (question, aspect) inside it."""
+        if self.listed >= MAX_REPORTED:
+            self.hidden += 1
+            return
+        self.listed += 1
+        if key is None:
+            target = self.errors.setdefault(field_name, [])
+        else:
+            target = self.errors.setdefault(field_name, {}).setdefault(shown(key), [])
+        target.append(message)
+        self._last = target
+
+    def count(self, hidden: int) -> None:
+        """Problems found but not worth listing one by one."""
+        self.hidden += hidden
+
+    def raise_if_any(self) -> None:
+        if not self.errors:
+            return
+        if self.hidden and self._last is not None:
+            self._last.append(f"…and {self.hidden:,} more problems, not listed.")
+        raise InvalidInput(self.errors)
+
+
+def validate_input(
+    snapshot: Snapshot, answers: object, weights: object, *, allow_blank: bool = True
+) -> tuple[Answers, dict]:
     """Check raw answers and weights against the snapshot; return them normalised.
 
     Answers map a question slug to an option slug, or to a list of option slugs
     for multiple-choice questions. Weights map a numeric aspect's slug to a
-    number from -3 to 3. Raises InvalidInput naming every bad field.
+    number from -3 to 3. Raises InvalidInput naming the bad fields, each bad value
+    once and at most MAX_REPORTED problems in all. With allow_blank=False (the
+    API's rule), an empty answer or a weight within MIN_WEIGHT of 0 is a mistake
+    rather than nothing.
     """
-    errors: dict = {}
+    if answers is None:
+        answers = {}
+    if weights is None:
+        weights = {}
+    if not allow_blank:
+        _report_blanks(answers, weights).raise_if_any()
+    report = ErrorReport()
     clean_answers: dict[str, tuple[str, ...]] = {}
     clean_weights: dict[str, float] = {}
 
-    if answers is None:
-        answers = {}
     if not isinstance(answers, Mapping):
-        errors["answers"] = ["Expected an object mapping question slugs to option slugs."]
+        report.add("answers", "Expected an object mapping question slugs to option slugs.")
         answers = {}
-    answer_errors: dict[str, list[str]] = {}
     for question_slug, raw in answers.items():
         question = snapshot.question(question_slug)
         if question is None:
-            answer_errors[question_slug] = [f"Unknown question “{question_slug}”."]
+            report.add("answers", f"Unknown question “{shown(question_slug)}”.", question_slug)
             continue
         chosen = _as_option_list(raw)
         if chosen is None:
-            answer_errors[question_slug] = ["Expected an option slug or a list of option slugs."]
+            report.add("answers", "Expected an option slug or a list of option slugs.", question_slug)
             continue
         if question.kind == SINGLE and len(chosen) > 1:
-            answer_errors[question_slug] = [
-                f"“{question_slug}” is a single-choice question: give one option."
-            ]
+            message = f"“{question_slug}” is a single-choice question: give one option."
+            report.add("answers", message, question_slug)
             continue
-        unknown = [slug for slug in chosen if question.option(slug) is None]
+        distinct = tuple(dict.fromkeys(chosen))
+        unknown = [slug for slug in distinct if question.option(slug) is None]
         if unknown:
             valid = ", ".join(o.slug for o in question.options)
-            answer_errors[question_slug] = [
-                f"Unknown option “{slug}” for “{question_slug}”; expected one of: {valid}."
-                for slug in unknown
-            ]
+            for slug in unknown[:MAX_REPORTED]:
+                message = f"Unknown option “{shown(slug)}” for “{question_slug}”; expected one of: {valid}."
+                report.add("answers", message, question_slug)
+            report.count(len(unknown[MAX_REPORTED:]))
             continue
-        if chosen:
-            clean_answers[question_slug] = tuple(dict.fromkeys(chosen))
-    if answer_errors:
-        errors["answers"] = answer_errors
+        if distinct:
+            clean_answers[question_slug] = distinct
 
-    if weights is None:
-        weights = {}
     if not isinstance(weights, Mapping):
-        errors["weights"] = ["Expected an object mapping aspect slugs to numbers."]
+        report.add("weights", "Expected an object mapping aspect slugs to numbers.")
         weights = {}
-    weight_errors: dict[str, list[str]] = {}
     for aspect_slug, raw in weights.items():
         aspect = snapshot.aspect(aspect_slug)
         if aspect is None:
-            weight_errors[aspect_slug] = [f"Unknown aspect “{aspect_slug}”."]
+            report.add("weights", f"Unknown aspect “{shown(aspect_slug)}”.", aspect_slug)
         elif not aspect.numeric:
-            weight_errors[aspect_slug] = [f"“{aspect_slug}” is a text aspect and cannot be weighted."]
+            message = f"“{aspect_slug}” is a text aspect and cannot be weighted."
+            report.add("weights", message, aspect_slug)
         elif isinstance(raw, bool) or not isinstance(raw, int | float) or raw != raw:
-            weight_errors[aspect_slug] = ["Expected a number."]
+            report.add("weights", "Expected a number.", aspect_slug)
         elif not -WEIGHT_LIMIT <= raw <= WEIGHT_LIMIT:
-            weight_errors[aspect_slug] = [f"Must be between {-WEIGHT_LIMIT} and {WEIGHT_LIMIT}, got {raw}."]
-        elif abs(raw) >= WEIGHT_RESOLUTION:
+            message = f"Must be between {-WEIGHT_LIMIT} and {WEIGHT_LIMIT}, got {raw}."
+            report.add("weights", message, aspect_slug)
+        elif abs(raw) >= MIN_WEIGHT:
             clean_weights[aspect_slug] = float(raw)
-    if weight_errors:
-        errors["weights"] = weight_errors
 
-    if errors:
-        raise InvalidInput(errors)
+    report.raise_if_any()
     if not clean_answers and not clean_weights:
         raise InvalidInput({"non_field_errors": ["Give at least one answer or one weight."]})
     return clean_answers, clean_weights
+
+
+def _report_blanks(answers: object, weights: object) -> ErrorReport:
+    """An empty answer or a weight of about 0: nothing to the engine, a client's slip to the API."""
+    report = ErrorReport()
+    if isinstance(answers, Mapping):
+        for slug, value in answers.items():
+            if value == "" or value == []:
+                message = "Give an option slug or a non-empty list of them; leave an unanswered question out."
+                report.add("answers", message, slug)
+    if isinstance(weights, Mapping):
+        for slug, value in weights.items():
+            if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < MIN_WEIGHT:
+                message = f"Give a weight of at least {MIN_WEIGHT} either way; leave the aspect out for none."
+                report.add("weights", message, slug)
+    return report
 
 
 def _as_option_list(raw: object) -> list[str] | None:
@@ -236,46 +304,68 @@ def _as_option_list(raw: object) -> list[str] | None:
     return None
 
 
+# The result's dataclasses are its one shape: result_to_dict() turns them into the
+# JSON that the API answers, the chooser page renders and decisions store, and the
+# API's serializers (and so the OpenAPI schema) are derived from them. A field's
+# metadata may rename it in JSON ("json") and describe it ("doc").
+
+
 @dataclass(frozen=True)
 class Reason:
-    aspect: str
+    aspect: str = field(metadata={"doc": "Aspect slug, or scenario:<slug>."})
     aspect_name: str
     text: str
     points: float
-    source_url: str = ""
+    source_url: str = field(default="", metadata={"doc": "Guide section backing the rating, if any."})
 
 
 @dataclass(frozen=True)
 class Ranked:
     framework: str
     name: str
-    score: float
-    contributions: dict[str, float]
+    score: float = field(metadata={"doc": "0–100."})
+    guide_url: str
+    contributions: dict[str, float] = field(
+        metadata={"doc": "Points each aspect (or scenario:<slug>) adds to the baseline of 50."}
+    )
     reasons: tuple[Reason, ...]
-    guide_url: str = ""
+
+
+@dataclass(frozen=True)
+class MatchedScenario:
+    slug: str
+    situation: str
+    framework: str
+    framework_name: str
+    companion: str
 
 
 @dataclass(frozen=True)
 class Change:
     question: str
-    before: tuple[str, ...]
-    after: tuple[str, ...]
+    before: tuple[str, ...] = field(metadata={"json": "from"})
+    after: tuple[str, ...] = field(metadata={"json": "to"})
 
 
 @dataclass(frozen=True)
 class Flip:
-    changes: tuple[Change, ...]
     recommended: str
+    name: str
+    changes: tuple[Change, ...]
 
 
 @dataclass(frozen=True)
 class Result:
-    recommended: str
+    """The engine's answer, as stored in a decision's snapshot."""
+
+    recommended: str = field(metadata={"doc": "Slug of the best-fitting framework."})
     ranking: tuple[Ranked, ...]
-    matched_scenarios: tuple[ScenarioInfo, ...]
-    weights: dict[str, float]
-    close_call: bool
-    flip: Flip | None
+    matched_scenarios: tuple[MatchedScenario, ...]
+    weights: dict[str, float] = field(metadata={"doc": "The combined weight of each aspect."})
+    close_call: bool = field(metadata={"doc": "True when the top two are within 5 points."})
+    flip: Flip | None = field(
+        metadata={"doc": "On a close call, the smallest change of answers that flips it."}
+    )
 
 
 def recommend(snapshot: Snapshot, answers: Answers, weights: Mapping[str, float] | None = None) -> Result:
@@ -314,17 +404,21 @@ def recommend(snapshot: Snapshot, answers: Answers, weights: Mapping[str, float]
                 framework=framework.slug,
                 name=framework.name,
                 score=round(score(index), 1),
-                contributions=contributions[index],
-                reasons=reasons,
                 guide_url=framework.guide_url,
+                contributions={key: round(value, 2) for key, value in contributions[index].items()},
+                reasons=reasons,
             )
         )
     close_call = runner_up is not None and score(winner) - score(runner_up) <= CLOSE_CALL_MARGIN
     flip = find_flip(snapshot, answers, weights, _base=(aspect_weights, aspect_sums)) if close_call else None
+    names = describe.names
     return Result(
         recommended=snapshot.frameworks[winner].slug,
         ranking=tuple(ranking),
-        matched_scenarios=scenarios,
+        matched_scenarios=tuple(
+            MatchedScenario(s.slug, s.situation, s.framework, names[s.framework], s.companion)
+            for s in scenarios
+        ),
         weights=aspect_weights,
         close_call=close_call,
         flip=flip,
@@ -513,7 +607,7 @@ def find_flip(snapshot, answers, weights, max_changes=2, _base=None) -> Flip | N
     for change in singles:
         winner = winner_after((change,))
         if winner != base:
-            return Flip((change,), snapshot.frameworks[winner].slug)
+            return _flip(snapshot, winner, (change,))
     if max_changes < 2:
         return None
     pairs = (
@@ -522,8 +616,13 @@ def find_flip(snapshot, answers, weights, max_changes=2, _base=None) -> Flip | N
     for first, second in islice(pairs, MAX_FLIP_PAIRS):
         winner = winner_after((first, second))
         if winner != base:
-            return Flip((first, second), snapshot.frameworks[winner].slug)
+            return _flip(snapshot, winner, (first, second))
     return None
+
+
+def _flip(snapshot: Snapshot, winner: int, changes: tuple[Change, ...]) -> Flip:
+    framework = snapshot.frameworks[winner]
+    return Flip(recommended=framework.slug, name=framework.name, changes=changes)
 
 
 def _apply(answers: Answers, changes: tuple[Change, ...]) -> dict[str, tuple[str, ...]]:
@@ -622,49 +721,40 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
 
 def result_to_dict(result: Result) -> dict:
     """The JSON shape of a result, shared by the API, the chooser page and saved decisions."""
-    names = {r.framework: r.name for r in result.ranking}
-    return {
-        "recommended": result.recommended,
-        "ranking": [
-            {
-                "framework": r.framework,
-                "name": r.name,
-                "score": r.score,
-                "guide_url": r.guide_url,
-                "contributions": {key: round(value, 2) for key, value in r.contributions.items()},
-                "reasons": [
-                    {
-                        "aspect": reason.aspect,
-                        "aspect_name": reason.aspect_name,
-                        "text": reason.text,
-                        "points": reason.points,
-                        "source_url": reason.source_url,
-                    }
-                    for reason in r.reasons
-                ],
-            }
-            for r in result.ranking
-        ],
-        "matched_scenarios": [
-            {
-                "slug": s.slug,
-                "situation": s.situation,
-                "framework": s.framework,
-                "framework_name": names.get(s.framework, s.framework),
-                "companion": s.companion,
-            }
-            for s in result.matched_scenarios
-        ],
-        "weights": result.weights,
-        "close_call": result.close_call,
-        "flip": None
-        if result.flip is None
-        else {
-            "recommended": result.flip.recommended,
-            "name": names.get(result.flip.recommended, result.flip.recommended),
-            "changes": [
-                {"question": c.question, "from": list(c.before), "to": list(c.after)}
-                for c in result.flip.changes
-            ],
-        },
-    }
+    return _converter(Result)(result)
+
+
+@cache
+def _converter(cls) -> Callable:
+    """A function turning one `cls` into JSON-ready data, built once from its type hints.
+
+    Built ahead rather than walking each value, because results are rendered on every
+    recommendation and a generic walk costs more than the engine's own scoring.
+    """
+    hints = get_type_hints(cls)
+    parts = [(f.name, f.metadata.get("json", f.name), _field_converter(hints[f.name])) for f in fields(cls)]
+
+    def convert(obj) -> dict:
+        return {
+            key: getattr(obj, name) if to_json is None else to_json(getattr(obj, name))
+            for name, key, to_json in parts
+        }
+
+    return convert
+
+
+def _field_converter(hint) -> Callable | None:
+    """None for a value JSON takes as it is; else how to convert it."""
+    origin, args = get_origin(hint), get_args(hint)
+    if is_dataclass(hint):
+        return _converter(hint)
+    if origin is tuple:
+        item = _field_converter(args[0])
+        return list if item is None else (lambda items: [item(value) for value in items])
+    if origin is dict:
+        return dict
+    if origin is UnionType:
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        item = _field_converter(inner)
+        return None if item is None else (lambda value: None if value is None else item(value))
+    return None

@@ -2,32 +2,14 @@
 
 from comparisons.engine import Snapshot
 from comparisons.snapshot import get_snapshot
+from decisions.api.serializers import DecisionExportSerializer
 from decisions.madr import render_madr
 from decisions.models import Decision
 
 
 def decision_as_dict(decision: Decision) -> dict:
-    return {
-        "id": decision.pk,
-        "title": decision.title,
-        "status": decision.status,
-        "answers": decision.answers,
-        "weights": decision.weights,
-        "chosen_framework": decision.chosen_framework,
-        "chosen_reason": decision.chosen_reason,
-        "notes": decision.notes,
-        "created_at": decision.created_at.isoformat(),
-        "updated_at": decision.updated_at.isoformat(),
-        "snapshots": [
-            {
-                "created_at": snapshot.created_at.isoformat(),
-                "fingerprint": snapshot.fingerprint,
-                "recommended": snapshot.recommended,
-                "result": snapshot.result,
-            }
-            for snapshot in decision.snapshots.all()
-        ],
-    }
+    """Everything about a decision, its whole history included, ready for json.dumps."""
+    return DecisionExportSerializer(decision).data
 
 
 def decision_as_markdown(decision: Decision, snapshot: Snapshot | None = None) -> str:

@@ -65,9 +65,10 @@ def decision_create(
     chosen_reason: str = "",
     notes: str = "",
     status: str = DecisionStatus.PROPOSED,
+    snapshot: Snapshot | None = None,
 ) -> Decision:
     """Save a decision with the snapshot computed now, on the server, from its answers."""
-    snapshot = get_snapshot()
+    snapshot = snapshot or get_snapshot()
     evaluation = decision_evaluate(answers=answers, weights=weights, snapshot=snapshot)
     chosen = chosen_framework or evaluation.result["recommended"]
     validate_framework(chosen, snapshot)

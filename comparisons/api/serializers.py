@@ -1,11 +1,23 @@
-from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
+from types import UnionType
+from typing import get_args, get_origin, get_type_hints
 
 from django.db import DatabaseError
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
-from comparisons.engine import SINGLE, WEIGHT_LIMIT
+from comparisons.engine import (
+    MAX_REPORTED,
+    MIN_WEIGHT,
+    SINGLE,
+    WEIGHT_LIMIT,
+    InvalidInput,
+    Result,
+    shown,
+    validate_input,
+)
 from comparisons.models import Aspect, Framework, Option, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
 
@@ -74,23 +86,17 @@ class MatrixSerializer(serializers.Serializer):
     ratings = RatingSerializer(many=True)
 
 
-# Weights closer to 0 than this mean nothing, and tiny ones overflow the engine's scaling.
-MIN_WEIGHT = 0.01
-
 # The engine validates answers and weights against today's chooser; these
 # fields carry them through unchanged, and their schemas (below) list that
 # chooser's questions, options and aspects so that the OpenAPI schema states
 # exactly which input succeeds.
 
 
-class AnswersField(serializers.JSONField):
-    def __init__(self, *, allow_empty=True, **kwargs):
-        self.allow_empty = allow_empty
-        super().__init__(**kwargs)
+class ChooserInputField(serializers.JSONField):
+    """Answers (kind="answers") or weights (kind="weights") as sent, for the engine to check."""
 
-
-class WeightsField(serializers.JSONField):
-    def __init__(self, *, allow_empty=True, **kwargs):
+    def __init__(self, *, kind: str, allow_empty=True, **kwargs):
+        self.kind = kind
         self.allow_empty = allow_empty
         super().__init__(**kwargs)
 
@@ -116,32 +122,6 @@ class FrameworkSlugField(StrictCharField):
     def __init__(self, **kwargs):
         # " django" is not a slug: no silent trimming, so the schema's enum is the whole truth.
         super().__init__(trim_whitespace=False, max_length=50, **kwargs)
-
-
-def blank_input_errors(answers, weights) -> dict:
-    """What the API refuses though the engine would take it: an empty answer, a weight of ~0.
-
-    Over the API these are a client's mistake; refusing them also keeps "at least one
-    answer or one weight" expressible in the schema as "at least one entry".
-    """
-    errors = {}
-    if isinstance(answers, Mapping):
-        blank = {
-            slug: ["Give an option slug or a non-empty list of them; leave an unanswered question out."]
-            for slug, value in answers.items()
-            if value == "" or value == []
-        }
-        if blank:
-            errors["answers"] = blank
-    if isinstance(weights, Mapping):
-        zero = {
-            slug: [f"Give a weight of at least {MIN_WEIGHT} either way; leave the aspect out for none."]
-            for slug, value in weights.items()
-            if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < MIN_WEIGHT
-        }
-        if zero:
-            errors["weights"] = zero
-    return errors
 
 
 def answers_schema(snapshot, *, allow_empty: bool) -> dict:
@@ -185,25 +165,19 @@ def content_snapshot():
         return None
 
 
-class AnswersFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = AnswersField
+class ChooserInputFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = ChooserInputField
 
     def map_serializer_field(self, auto_schema, direction):
         snapshot = content_snapshot()
+        if self.target.kind == "weights":
+            if snapshot is None:
+                return {"type": "object", "additionalProperties": {"type": "number"}}
+            return weights_schema(snapshot, allow_empty=self.target.allow_empty)
         if snapshot is None:
             answer = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
             return {"type": "object", "additionalProperties": answer}
         return answers_schema(snapshot, allow_empty=self.target.allow_empty)
-
-
-class WeightsFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = WeightsField
-
-    def map_serializer_field(self, auto_schema, direction):
-        snapshot = content_snapshot()
-        if snapshot is None:
-            return {"type": "object", "additionalProperties": {"type": "number"}}
-        return weights_schema(snapshot, allow_empty=self.target.allow_empty)
 
 
 class FrameworkSlugFieldSchema(OpenApiSerializerFieldExtension):
@@ -218,21 +192,58 @@ class FrameworkSlugFieldSchema(OpenApiSerializerFieldExtension):
         return {"type": "string", "enum": [*slugs, ""] if self.target.allow_blank else slugs}
 
 
+def raise_invalid(error: InvalidInput):
+    """The engine's field-keyed problems as DRF's 400."""
+    raise serializers.ValidationError(error.errors) from error
+
+
 class RecommendationInputSerializer(serializers.Serializer):
     """Either part may be left out, not both; a part that is sent is not empty."""
 
-    answers = AnswersField(
+    # validate() checks against context["snapshot"], so that a request reads it once.
+    answers = ChooserInputField(
+        kind="answers",
         allow_empty=False,
         required=False,
         help_text="Question slug → option slug, or a list of option slugs (one at most for "
         "single-choice questions). See GET /api/v1/questions/.",
     )
-    weights = WeightsField(
+    weights = ChooserInputField(
+        kind="weights",
         allow_empty=False,
         required=False,
         help_text=f"Aspect slug → extra weight from {-WEIGHT_LIMIT} to {WEIGHT_LIMIT}, "
         f"at least {MIN_WEIGHT} either side of 0.",
     )
+
+    def run_validation(self, data=serializers.empty):
+        # Before the fields: a body that is not an object, or names another field, is
+        # refused as a whole (DRF would say "No data provided" or ignore the extra key).
+        if not isinstance(data, dict):
+            message = "Expected a JSON object with “answers” and/or “weights”."
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            message = "Unknown field; expected “answers” and/or “weights”."
+            errors = {shown(key): [message] for key in unknown[:MAX_REPORTED]}
+            if len(unknown) > MAX_REPORTED:
+                errors[shown(unknown[MAX_REPORTED - 1])].append(
+                    f"…and {len(unknown) - MAX_REPORTED:,} more unknown fields, not listed."
+                )
+            raise serializers.ValidationError(errors)
+        return super().run_validation(data)
+
+    def validate(self, data):
+        if any(data.get(key) == {} for key in self.fields):
+            message = "Give at least one answer or one weight; leave out a part you do not use."
+            raise serializers.ValidationError(message)
+        try:
+            answers, weights = validate_input(
+                self.context["snapshot"], data.get("answers"), data.get("weights"), allow_blank=False
+            )
+        except InvalidInput as error:
+            raise_invalid(error)
+        return {"answers": answers, "weights": weights}
 
 
 class RecommendationInputSchema(OpenApiSerializerExtension):
@@ -243,64 +254,49 @@ class RecommendationInputSchema(OpenApiSerializerExtension):
         return {**schema, "additionalProperties": False, "minProperties": 1}
 
 
-class ReasonSerializer(serializers.Serializer):
-    aspect = serializers.CharField(help_text="Aspect slug, or scenario:<slug>.")
-    aspect_name = serializers.CharField()
-    text = serializers.CharField()
-    points = serializers.FloatField()
-    source_url = serializers.CharField(help_text="Guide section backing the rating, if any.")
+# The result's serializers are derived from the engine's dataclasses, its one shape.
+# They describe the JSON of engine.result_to_dict() in the schema (and could render a
+# Result, which a test checks); the views answer with result_to_dict(), which is faster.
+_RESULT_SERIALIZERS: dict[type, type[serializers.Serializer]] = {}
 
 
-class RankedSerializer(serializers.Serializer):
-    framework = serializers.CharField()
-    name = serializers.CharField()
-    score = serializers.FloatField(help_text="0–100.")
-    guide_url = serializers.CharField()
-    contributions = serializers.DictField(
-        child=serializers.FloatField(),
-        help_text="Points each aspect (or scenario:<slug>) adds to the baseline of 50.",
-    )
-    reasons = ReasonSerializer(many=True)
+def result_serializer(cls) -> type[serializers.Serializer]:
+    """The serializer (named after the dataclass, as is its schema component) for a result part."""
+    if cls not in _RESULT_SERIALIZERS:
+        hints = get_type_hints(cls)
+        declared = {}
+        for spec in fields(cls):
+            key = spec.metadata.get("json", spec.name)
+            options = {"help_text": spec.metadata["doc"]} if "doc" in spec.metadata else {}
+            if key != spec.name:
+                options["source"] = spec.name
+            declared[key] = _result_field(hints[spec.name], **options)
+        doc = cls.__doc__ if cls.__doc__ and not cls.__doc__.startswith(f"{cls.__name__}(") else ""
+        declared["__doc__"] = doc
+        declared["__module__"] = __name__
+        name = f"{cls.__name__}Serializer"
+        _RESULT_SERIALIZERS[cls] = serializers.SerializerMetaclass(name, (serializers.Serializer,), declared)
+    return _RESULT_SERIALIZERS[cls]
 
 
-class MatchedScenarioSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    situation = serializers.CharField()
-    framework = serializers.CharField()
-    framework_name = serializers.CharField()
-    companion = serializers.CharField()
+def _result_field(hint, **options) -> serializers.Field:
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is UnionType:
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        return _result_field(inner, allow_null=True, **options)
+    if is_dataclass(hint):
+        return result_serializer(hint)(**options)
+    if origin is tuple:
+        if is_dataclass(args[0]):
+            return result_serializer(args[0])(many=True, **options)
+        return serializers.ListField(child=_result_field(args[0]), **options)
+    if origin is dict:
+        return serializers.DictField(child=_result_field(args[1]), **options)
+    scalars = {str: serializers.CharField, float: serializers.FloatField, bool: serializers.BooleanField}
+    return scalars[hint](**options)
 
 
-class ChangeSerializer(serializers.Serializer):
-    question = serializers.CharField()
-    # "from" is a Python keyword, so the field is declared through the fields mapping.
-    to = serializers.ListField(child=serializers.CharField())
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = serializers.ListField(child=serializers.CharField())
-        return fields
-
-
-class FlipSerializer(serializers.Serializer):
-    recommended = serializers.CharField()
-    name = serializers.CharField()
-    changes = ChangeSerializer(many=True)
-
-
-class ResultSerializer(serializers.Serializer):
-    """The engine's answer, as stored in a decision's snapshot."""
-
-    recommended = serializers.CharField(help_text="Slug of the best-fitting framework.")
-    ranking = RankedSerializer(many=True)
-    matched_scenarios = MatchedScenarioSerializer(many=True)
-    weights = serializers.DictField(
-        child=serializers.FloatField(), help_text="The combined weight of each aspect."
-    )
-    close_call = serializers.BooleanField(help_text="True when the top two are within 5 points.")
-    flip = FlipSerializer(
-        allow_null=True, help_text="On a close call, the smallest change of answers that flips it."
-    )
+ResultSerializer = result_serializer(Result)
 
 
 class RecommendationSerializer(ResultSerializer):

@@ -1,18 +1,16 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from comparisons.api import serializers
-from comparisons.engine import InvalidInput, recommend, result_to_dict, validate_input
+from comparisons.engine import recommend, result_to_dict
 from comparisons.models import Aspect, Framework, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
 from core.conditional import ContentConditionalMixin
 from core.parsers import JSONParser
 from core.throttling import AnonRateThrottle
-
-ALLOWED_KEYS = {"answers", "weights"}
 
 
 class FrameworkViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
@@ -99,35 +97,11 @@ class RecommendationView(APIView):
         ],
     )
     def post(self, request):
-        body = request.data
-        if not isinstance(body, dict):
-            return Response(
-                {"non_field_errors": ["Expected a JSON object with “answers” and/or “weights”."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        unknown = sorted(set(body) - ALLOWED_KEYS)
-        if unknown:
-            return Response(
-                {key: ["Unknown field; expected “answers” and/or “weights”."] for key in unknown},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        # The engine reads a missing part as empty; an explicit null is a client's mistake.
-        nulls = sorted(key for key in ALLOWED_KEYS if key in body and body[key] is None)
-        if nulls:
-            return Response(
-                {key: ["This field may not be null."] for key in nulls}, status=status.HTTP_400_BAD_REQUEST
-            )
-        if any(body.get(key) == {} for key in ALLOWED_KEYS):
-            message = "Give at least one answer or one weight; leave out a part you do not use."
-            return Response({"non_field_errors": [message]}, status=status.HTTP_400_BAD_REQUEST)
-        blank = serializers.blank_input_errors(body.get("answers"), body.get("weights"))
-        if blank:
-            return Response(blank, status=status.HTTP_400_BAD_REQUEST)
         snapshot = get_snapshot()
-        try:
-            answers, weights = validate_input(snapshot, body.get("answers"), body.get("weights"))
-        except InvalidInput as error:
-            return Response(error.errors, status=status.HTTP_400_BAD_REQUEST)
-        result = result_to_dict(recommend(snapshot, answers, weights))
+        serializer = serializers.RecommendationInputSerializer(
+            data=request.data, context={"snapshot": snapshot}
+        )
+        serializer.is_valid(raise_exception=True)
+        result = result_to_dict(recommend(snapshot, **serializer.validated_data))
         result["fingerprint"] = snapshot.fingerprint
         return Response(result)

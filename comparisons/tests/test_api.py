@@ -229,3 +229,21 @@ def test_schema_validates_as_openapi_3(tmp_path):
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     assert "openapi: 3" in target.read_text()
+
+
+def test_the_schema_serializer_renders_a_result_exactly_as_the_api_answers():
+    """The result's serializers are derived from the engine's dataclasses: one shape."""
+    import json
+
+    from comparisons.api.serializers import ResultSerializer
+    from comparisons.engine import recommend as rank
+    from comparisons.engine import result_to_dict
+    from comparisons.tests.engine_data import seed_snapshot
+
+    snapshot = seed_snapshot()
+    question_answers = [{q.slug: (o.slug,)} for q in snapshot.questions for o in q.options]
+    results = [rank(snapshot, answers) for answers in question_answers]
+    assert any(result.flip for result in results) and any(result.matched_scenarios for result in results)
+    for result in results:
+        rendered = json.loads(json.dumps(ResultSerializer(result).data))
+        assert rendered == result_to_dict(result)

@@ -1,6 +1,7 @@
 """Whatever reaches the chooser, the compare page and the recommendation API: an answer or a 4xx."""
 
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from comparisons.engine import MAX_REPORTED
 from comparisons.snapshot import get_snapshot
 from portal.tests.strategies import FUZZ, hostile_text, injected_markup, json_value, plain_text
 
@@ -131,3 +133,105 @@ def test_oversized_recommendation_request_is_refused(seeded):
     body = json.dumps({"answers": {"project": "saas"}, "weights": {}, "padding": "x" * 3_000_000})
     response = APIClient().post(reverse("api:recommendations"), body, content_type="application/json")
     assert response.status_code == 413
+
+
+# Issue 11: an error body stays small whatever the request repeats or lists.
+MAX_ERROR_BYTES = 4096
+
+
+def huge_list(item: str) -> list[str]:
+    """One value repeated to about 2 MB of JSON, under the 2.5 MB body limit."""
+    return [item] * (2_000_000 // (len(item) + 4))
+
+
+def test_one_unknown_option_repeated_to_2_mb_is_a_small_400(seeded):
+    body = {"answers": {"needs": huge_list("zz")}}
+    response = APIClient().post(reverse("api:recommendations"), body, format="json")
+
+    assert response.status_code == 400
+    assert len(response.content) < MAX_ERROR_BYTES
+    assert response.json()["answers"]["needs"] == [
+        "Unknown option “zz” for “needs”; expected one of: "
+        "admin, orm, auth, templates, api_docs, validation, security."
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": {"needs": [f"o{n}" for n in range(200_000)]}},
+        {"answers": {f"q{n}": "x" for n in range(100_000)}},
+        {"answers": {f"q{n}": "" for n in range(100_000)}},
+        {"weights": {f"a{n}": 1 for n in range(100_000)}},
+        {f"extra{n}": 1 for n in range(100_000)},
+    ],
+    ids=["distinct-options", "questions", "blank-answers", "aspects", "top-level-fields"],
+)
+def test_many_bad_values_are_a_small_400_listing_the_first_and_counting_the_rest(seeded, body):
+    response = APIClient().post(reverse("api:recommendations"), body, format="json")
+
+    assert response.status_code == 400
+    assert len(response.content) < MAX_ERROR_BYTES
+    errors = response.json()
+    field = next(iter(body))
+    assert (field if field in ("answers", "weights") else "extra0") in errors
+    messages = [
+        m
+        for group in errors.values()
+        for ms in (group.values() if isinstance(group, dict) else [group])
+        for m in ms
+    ]
+    assert len(messages) <= MAX_REPORTED + 1
+    assert "more" in messages[-1]
+
+
+def page_without_own_url(response) -> str:
+    # The page's og:url repeats the request's own URL, as long as the request and no longer.
+    return re.sub(r'<meta property="og:url"[^>]*>', "", response.content.decode())
+
+
+def test_the_chooser_page_answers_a_huge_repeated_query_with_a_small_error(client, seeded):
+    small = client.get(f"{reverse('comparisons:chooser')}?needs=zz")
+    query = urlencode([("needs", "zz")] * 9_000 + [("needs", f"o{n}") for n in range(900)])
+    huge = client.get(f"{reverse('comparisons:chooser')}?{query}")
+    posted = client.post(
+        reverse("comparisons:chooser"), query, content_type="application/x-www-form-urlencoded"
+    )
+
+    for response in (huge, posted):
+        assert response.status_code == 400
+        errors = response.context["errors"]
+        assert len(errors) == MAX_REPORTED + 1
+        assert all("“needs”" in message for message in errors[:MAX_REPORTED])
+        assert errors[-1] == "…and 891 more problems, not listed."
+        grown = len(page_without_own_url(response)) - len(page_without_own_url(small))
+        assert grown < MAX_ERROR_BYTES
+
+
+def test_a_2_mb_slug_is_cut_short_in_its_400(seeded):
+    body = {"answers": {"project": "x" * 2_000_000}}
+    response = APIClient().post(reverse("api:recommendations"), body, format="json")
+
+    assert response.status_code == 400
+    assert len(response.content) < MAX_ERROR_BYTES
+    (message,) = response.json()["answers"]["project"]
+    assert message.startswith(f"Unknown option “{'x' * 39}…” for “project”")
+
+
+bad_value = st.sampled_from(["zz", "admin", "", "saas"]) | hostile_text
+
+
+@FUZZ
+@given(values=st.lists(bad_value, min_size=1, max_size=30), repeat=st.integers(1, 20_000))
+def test_any_list_of_repeated_or_unknown_values_gets_an_error_under_the_cap(seeded, values, repeat):
+    # Three copies of the list stay under the 2.5 MB body limit (else it is a 413).
+    widest = max(len(json.dumps(value)) + 2 for value in values)
+    items = (values * repeat)[: 700_000 // widest]
+    body = {
+        "answers": {"needs": items, "project": items, items[0]: items},
+        "weights": dict.fromkeys(values, 9),
+    }
+    response = APIClient().post(reverse("api:recommendations"), body, format="json")
+
+    assert response.status_code == 400
+    assert len(response.content) < MAX_ERROR_BYTES

@@ -4,6 +4,8 @@ import pytest
 
 from comparisons.engine import (
     CLOSE_CALL_MARGIN,
+    MAX_ECHO,
+    MAX_REPORTED,
     AspectInfo,
     FrameworkInfo,
     InvalidInput,
@@ -250,3 +252,74 @@ def test_fingerprint_changes_when_a_rating_changes():
     data = snapshot_to_dict(SNAPSHOT)
     data["frameworks"][0]["ratings"]["performance"]["score"] = 1
     assert snapshot_from_dict(data).fingerprint != SNAPSHOT.fingerprint
+
+
+def test_an_unknown_option_repeated_half_a_million_times_is_reported_once():
+    with pytest.raises(InvalidInput) as error:
+        validate_input(SNAPSHOT, {"needs": ["nope"] * 520_000}, {})
+    assert list(error.value.errors) == ["answers"]
+    assert list(error.value.errors["answers"]) == ["needs"]
+    (message,) = error.value.errors["answers"]["needs"]
+    assert message.startswith("Unknown option “nope” for “needs”; expected one of: admin")
+
+
+def test_only_the_first_problems_are_listed_and_the_rest_counted():
+    unknown = [f"opt{n}" for n in range(1000)]
+    with pytest.raises(InvalidInput) as error:
+        validate_input(SNAPSHOT, {"needs": unknown, **{f"q{n}": "x" for n in range(50)}}, {"vibes": 1})
+    messages = error.value.messages
+    assert len(messages) == MAX_REPORTED + 1
+    assert all("“opt" in message for message in messages[:MAX_REPORTED])
+    assert messages[-1] == f"…and {1000 - MAX_REPORTED + 50 + 1:,} more problems, not listed."
+
+
+def test_a_long_value_is_cut_short_where_it_is_echoed():
+    long_slug = "x" * 100_000
+    with pytest.raises(InvalidInput) as error:
+        validate_input(SNAPSHOT, {long_slug: "saas", "project": long_slug}, {long_slug: 1})
+    errors = error.value.errors
+    (key,) = errors["answers"].keys() - {"project"}
+    assert len(key) == MAX_ECHO
+    assert key.endswith("…")
+    assert all(len(message) < 300 for message in error.value.messages)
+    assert len(next(iter(errors["weights"]))) == MAX_ECHO
+
+
+def test_blank_answers_and_tiny_weights_are_mistakes_only_when_blanks_are_not_allowed():
+    answers, weights = {"project": "saas", "needs": []}, {"admin": 0.001}
+    assert validate_input(SNAPSHOT, answers, weights) == ({"project": ("saas",)}, {})
+    with pytest.raises(InvalidInput) as error:
+        validate_input(SNAPSHOT, answers, weights, allow_blank=False)
+    assert set(error.value.errors["answers"]) == {"needs"}
+    assert set(error.value.errors["weights"]) == {"admin"}
+
+
+def test_result_to_dict_is_the_dataclasses_field_for_field():
+    result = run({"project": "web_app", "team": "small_fast", "priority": "ship_fast"})
+    data = result_to_dict(result)
+    assert list(data) == ["recommended", "ranking", "matched_scenarios", "weights", "close_call", "flip"]
+    ranked = data["ranking"][0]
+    assert list(ranked) == ["framework", "name", "score", "guide_url", "contributions", "reasons"]
+    assert ranked["reasons"][0] == {
+        "aspect": result.ranking[0].reasons[0].aspect,
+        "aspect_name": result.ranking[0].reasons[0].aspect_name,
+        "text": result.ranking[0].reasons[0].text,
+        "points": result.ranking[0].reasons[0].points,
+        "source_url": "",
+    }
+    assert data["matched_scenarios"] == [
+        {
+            "slug": s.slug,
+            "situation": s.situation,
+            "framework": s.framework,
+            "framework_name": s.framework_name,
+            "companion": s.companion,
+        }
+        for s in result.matched_scenarios
+    ]
+    close = run({"goal": "fast", "team": "any"}, snapshot=close_snapshot())
+    assert result_to_dict(close)["flip"] == {
+        "recommended": "two",
+        "name": "Two",
+        "changes": [{"question": "goal", "from": ["fast"], "to": ["easy"]}],
+    }

@@ -5,14 +5,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from comparisons.api.serializers import (
-    AnswersField,
+    ChooserInputField,
     FrameworkSlugField,
     ResultSerializer,
     StrictCharField,
-    WeightsField,
-    blank_input_errors,
+    raise_invalid,
 )
-from comparisons.engine import InvalidInput
+from comparisons.engine import InvalidInput, validate_input
+from comparisons.snapshot import get_snapshot
 from decisions import services
 from decisions.models import Decision, DecisionSnapshot, DecisionStatus
 
@@ -31,6 +31,15 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = ["created_at", "fingerprint", "recommended", "result"]
 
 
+class DecisionListSerializer(serializers.ListSerializer):
+    """A page of decisions, with the drift of all of them worked out in one pass."""
+
+    def to_representation(self, data):
+        decisions = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        self.drifts = services.drift_for(decisions)
+        return super().to_representation(decisions)
+
+
 class DecisionSerializer(serializers.ModelSerializer):
     recommended = serializers.CharField(read_only=True)
     snapshot = serializers.SerializerMethodField()
@@ -46,6 +55,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+        list_serializer_class = DecisionListSerializer
 
     def get_snapshot(self, decision) -> SnapshotSerializer:
         snapshot = decision.latest_snapshot
@@ -60,20 +70,49 @@ class DecisionSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if url and request else url
 
     def get_drift(self, decision) -> str | None:
-        drift = self.context.get("drifts", {}).get(decision.pk)
+        drifts = getattr(self.parent, "drifts", None)
+        if drifts is None:
+            drifts = services.drift_for([decision])
+        drift = drifts.get(decision.pk)
         return drift.message if drift else None
 
 
-def raise_field_errors(error: InvalidInput):
-    raise serializers.ValidationError(error.errors)
+class IsoDateTimeField(serializers.ReadOnlyField):
+    """A time as Python's isoformat() writes it ("+00:00", where DRF writes "Z")."""
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+class ExportSnapshotSerializer(SnapshotSerializer):
+    created_at = IsoDateTimeField()
+
+
+class DecisionExportSerializer(DecisionSerializer):
+    """A decision with its whole history, for the JSON export (a download, not the API)."""
+
+    created_at = IsoDateTimeField()
+    updated_at = IsoDateTimeField()
+    snapshots = ExportSnapshotSerializer(many=True, read_only=True)
+
+    class Meta(DecisionSerializer.Meta):
+        fields = [
+            "id", "title", "status", "answers", "weights", "chosen_framework", "chosen_reason",
+            "notes", "created_at", "updated_at", "snapshots",
+        ]  # fmt: skip
+        read_only_fields = fields
 
 
 class DecisionCreateSerializer(serializers.Serializer):
     """The answers are those of POST /api/v1/recommendations/; the server computes the result."""
 
     title = StrictCharField(max_length=200)
-    answers = AnswersField(allow_empty=False, help_text="As for POST /api/v1/recommendations/.")
-    weights = WeightsField(required=False, default=dict, help_text="As for POST /api/v1/recommendations/.")
+    answers = ChooserInputField(
+        kind="answers", allow_empty=False, help_text="As for POST /api/v1/recommendations/."
+    )
+    weights = ChooserInputField(
+        kind="weights", required=False, default=dict, help_text="As for POST /api/v1/recommendations/."
+    )
     chosen_framework = FrameworkSlugField(
         required=False, allow_blank=True, help_text="Defaults to the recommended framework."
     )
@@ -88,16 +127,24 @@ class DecisionCreateSerializer(serializers.Serializer):
         if not isinstance(data["weights"], Mapping):
             message = "Expected an object mapping aspect slugs to numbers."
             raise serializers.ValidationError({"weights": [message]})
-        blank = blank_input_errors(data["answers"], data["weights"])
-        if blank:
-            raise serializers.ValidationError(blank)
-        return data
+        self.snapshot = get_snapshot()
+        try:
+            answers, weights = validate_input(
+                self.snapshot, data["answers"], data["weights"], allow_blank=False
+            )
+        except InvalidInput as error:
+            raise_invalid(error)
+        return {**data, "answers": answers, "weights": weights}
 
     def create(self, validated_data):
+        # The owner comes from the view: serializer.save(owner=...).
         try:
-            return services.decision_create(owner=self.context["request"].user, **validated_data)
+            return services.decision_create(**validated_data, snapshot=self.snapshot)
         except InvalidInput as error:
-            raise_field_errors(error)
+            raise_invalid(error)
+
+    def to_representation(self, decision):
+        return DecisionSerializer(decision, context=self.context).data
 
 
 class DecisionUpdateSerializer(serializers.ModelSerializer):
@@ -128,3 +175,6 @@ class DecisionUpdateSerializer(serializers.ModelSerializer):
         if shared is not None and shared != bool(decision.share_token):
             services.decision_set_sharing(decision=decision, shared=shared)
         return decision
+
+    def to_representation(self, decision):
+        return DecisionSerializer(decision, context=self.context).data

@@ -1,5 +1,6 @@
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -76,6 +77,9 @@ class DecisionPagination(PageNumberPagination):
     ),
     destroy=extend_schema(summary="Delete a decision and its history"),
 )
+# One transaction around save, re-read and answer: if the connection drops in between,
+# the client's 503 means nothing was stored, so a retry cannot duplicate it.
+@method_decorator(transaction.atomic, name="create")
 class DecisionViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -98,37 +102,19 @@ class DecisionViewSet(
             raise ValidationError({"search": ["Must not contain a NUL character."]})
         return Decision.objects.owned_by(self.request.user).with_snapshots().search(search)
 
-    def output(self, decisions, **kwargs):
-        """Serialise decisions with their drift against today's content."""
-        many = isinstance(decisions, list)
-        context = self.get_serializer_context() | {
-            "drifts": services.drift_for(decisions if many else [decisions])
-        }
-        return DecisionSerializer(decisions, many=many, context=context).data
+    def get_serializer_class(self):
+        if self.action == "create":
+            return DecisionCreateSerializer
+        if self.action == "partial_update":
+            return DecisionUpdateSerializer
+        return DecisionSerializer
 
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(self.output(page))
-
-    def retrieve(self, request, *args, **kwargs):
-        return Response(self.output(self.get_object()))
-
-    # One transaction around save and re-read: if the connection drops in between,
-    # the client's 503 means nothing was stored, so a retry cannot duplicate it.
-    @transaction.atomic
-    def create(self, request, *args, **kwargs):
-        serializer = DecisionCreateSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        decision = self.get_queryset().get(pk=serializer.save().pk)
-        return Response(self.output(decision), status=status.HTTP_201_CREATED)
+    def perform_create(self, serializer):
+        decision = serializer.save(owner=self.request.user)
+        # Answer with the decision as every read sees it: owner-scoped, snapshots prefetched.
+        serializer.instance = self.get_queryset().get(pk=decision.pk)
 
     # PUT is not among http_method_names: answers are fixed, other fields change by PATCH.
-    def partial_update(self, request, *args, **kwargs):
-        decision = self.get_object()
-        serializer = DecisionUpdateSerializer(decision, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(self.output(self.get_queryset().get(pk=decision.pk)))
 
     @extend_schema(
         summary="Export as a Markdown decision record (MADR) or as JSON",

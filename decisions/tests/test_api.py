@@ -143,3 +143,54 @@ def test_list_costs_constant_queries(api, seeded, user, django_assert_max_num_qu
         make_decision(user, title=f"E{n}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         api.get(reverse("api:decision-list"))
+
+
+def test_create_answers_with_the_decision_as_a_read_shows_it(api, seeded):
+    created = create(api)
+    assert created.status_code == 201
+    read = api.get(reverse("api:decision-detail", args=[created.json()["id"]]))
+    assert created.json() == read.json()
+
+
+# A snapshot as stored before the result's shape came from the engine's dataclasses.
+STORED_RESULT = {
+    "recommended": "django",
+    "ranking": [
+        {
+            "framework": "django", "name": "Django", "score": 90.0, "guide_url": "",
+            "contributions": {"admin": 20.0},
+            "reasons": [{"aspect": "admin", "aspect_name": "Admin panel",
+                         "text": "Admin panel: Yes (5/5), against Flask's No (0/5).",
+                         "points": 40.0, "source_url": ""}],
+        },
+        {"framework": "flask", "name": "Flask", "score": 10.0, "guide_url": "",
+         "contributions": {"admin": -20.0}, "reasons": []},
+        {"framework": "fastapi", "name": "FastAPI", "score": 10.0, "guide_url": "",
+         "contributions": {"admin": -20.0}, "reasons": []},
+    ],
+    "matched_scenarios": [{"slug": "admin-from-day-one", "situation": "An admin from day one",
+                           "framework": "django", "framework_name": "Django", "companion": ""}],
+    "weights": {"admin": 3.0},
+    "close_call": False,
+    "flip": None,
+    "inputs": {"weights": {"admin": 3.0}, "scenarios": ["admin-from-day-one"],
+               "ratings": {"django": {"admin": 5}, "flask": {"admin": 0}, "fastapi": {"admin": 0}}},
+}  # fmt: skip
+
+
+def test_a_snapshot_stored_earlier_still_loads_everywhere(api, client, seeded, user):
+    decision = make_decision(user, answers={"needs": ["admin"]})
+    decision.snapshots.update(result=STORED_RESULT, fingerprint="0" * 16)
+
+    read = api.get(reverse("api:decision-detail", args=[decision.pk]))
+    assert read.status_code == 200
+    assert read.json()["snapshot"]["result"] == STORED_RESULT
+    assert read.json()["drift"] is not None
+    exported = api.get(reverse("api:decision-export", args=[decision.pk]), {"format": "json"})
+    assert exported.json()["snapshots"][0]["result"] == STORED_RESULT
+    record = api.get(reverse("api:decision-export", args=[decision.pk]), {"format": "md"}).content.decode()
+    assert "Django: fit score 90/100" in record
+    client.force_login(user)
+    page = client.get(decision.get_absolute_url())
+    assert page.status_code == 200
+    assert "An admin from day one" in page.content.decode()

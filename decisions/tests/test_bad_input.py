@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from rest_framework.test import APIClient
 
+from comparisons.engine import MAX_REPORTED
 from decisions import services
 from decisions.madr import md_escape
 from decisions.models import Decision, DecisionStatus
@@ -359,4 +360,50 @@ def test_oversized_api_create_is_refused(api):
     body = json.dumps({"title": "Big", "answers": {"project": "api"}, "notes": "x" * 3_000_000})
     response = api.post(reverse("api:decision-list"), body, content_type="application/json")
     assert response.status_code == 413
+    assert not Decision.objects.exists()
+
+
+# Issue 11: whatever the body repeats or lists, the 400 stays small and names the field.
+MAX_ERROR_BYTES = 4096
+
+
+def test_api_create_with_one_bad_option_repeated_to_2_mb_is_a_small_400(api):
+    body = {"title": "Huge", "answers": {"needs": ["zz"] * 400_000}}
+    response = api.post(reverse("api:decision-list"), body, format="json")
+
+    assert response.status_code == 400
+    assert len(response.content) < MAX_ERROR_BYTES
+    assert len(response.json()["answers"]["needs"]) == 1
+    assert not Decision.objects.exists()
+
+
+def test_api_create_with_thousands_of_bad_answers_lists_the_first_few(api):
+    body = {"title": "Many", "answers": {f"q{n}": "" if n % 2 else "x" for n in range(50_000)}}
+    response = api.post(reverse("api:decision-list"), body, format="json")
+
+    assert response.status_code == 400
+    assert len(response.content) < MAX_ERROR_BYTES
+    messages = [message for group in response.json()["answers"].values() for message in group]
+    assert len(messages) == MAX_REPORTED + 1
+    assert messages[-1].startswith("…and ")
+
+
+@FUZZ
+@given(
+    values=st.lists(st.sampled_from(["zz", "admin", "", "api"]) | hostile_text, min_size=1, max_size=30),
+    repeat=st.integers(1, 20_000),
+)
+def test_api_create_error_stays_under_the_cap_for_any_repeated_values(api, values, repeat):
+    widest = max(len(json.dumps(value)) + 2 for value in values)
+    items = (values * repeat)[: 700_000 // widest]
+    body = {
+        "title": "Repeated",
+        "answers": {"needs": items, "project": items, items[0]: items},
+        "weights": dict.fromkeys(values, 9),
+    }
+    response = api.post(reverse("api:decision-list"), body, format="json")
+
+    assert response.status_code == 400
+    assert len(response.content) < MAX_ERROR_BYTES
+    assert "answers" in response.json() or "weights" in response.json()
     assert not Decision.objects.exists()
