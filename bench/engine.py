@@ -13,42 +13,32 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comparisons.engine import (  # noqa: E402
-    AspectInfo,
-    FrameworkInfo,
-    OptionInfo,
-    QuestionInfo,
-    RatingInfo,
-    ScenarioInfo,
-    Snapshot,
-    recommend,
-    result_to_dict,
-)
+import comparisons.engine as eng  # noqa: E402
 
 BUDGET_MS = 2.0
 
 
-def synthetic_snapshot(frameworks=100, aspects=40, questions=10, options=6, seed=7) -> Snapshot:
+def synthetic_snapshot(frameworks=100, aspects=40, questions=10, options=6, seed=7) -> eng.Snapshot:
     """A large random matrix and chooser, for speed checks."""
     rng = random.Random(seed)
     aspect_slugs = [f"a{i}" for i in range(aspects)]
-    return Snapshot(
+    return eng.Snapshot(
         frameworks=tuple(
-            FrameworkInfo(
+            eng.FrameworkInfo(
                 f"f{i}",
                 f"Framework {i}",
-                {a: RatingInfo(rng.randint(0, 5), "label") for a in aspect_slugs},
+                {a: eng.RatingInfo(rng.randint(0, 5), "label") for a in aspect_slugs},
             )
             for i in range(frameworks)
         ),
-        aspects=tuple(AspectInfo(a, a.upper()) for a in aspect_slugs),
+        aspects=tuple(eng.AspectInfo(a, a.upper()) for a in aspect_slugs),
         questions=tuple(
-            QuestionInfo(
+            eng.QuestionInfo(
                 f"q{q}",
                 f"Question {q}",
                 "multiple" if q % 3 == 0 else "single",
                 tuple(
-                    OptionInfo(
+                    eng.OptionInfo(
                         f"o{o}",
                         f"Option {o}",
                         {a: rng.choice([-3, -2, -1, 1, 2, 3]) for a in rng.sample(aspect_slugs, 4)},
@@ -59,7 +49,7 @@ def synthetic_snapshot(frameworks=100, aspects=40, questions=10, options=6, seed
             )
             for q in range(questions)
         ),
-        scenarios=tuple(ScenarioInfo(f"s{i}", f"Scenario {i}", f"f{i}") for i in range(frameworks)),
+        scenarios=tuple(eng.ScenarioInfo(f"s{i}", f"Scenario {i}", f"f{i}") for i in range(frameworks)),
     )
 
 
@@ -79,9 +69,9 @@ def main() -> None:
     print(f"{'answers':<28} {'median ms':>10} {'best ms':>8} {'+dict ms':>9}  close call")
     for k in range(3):
         answers = {q.slug: (q.options[k].slug,) for q in snapshot.questions}
-        plain = timings(lambda answers=answers: recommend(snapshot, answers))
-        full = timings(lambda answers=answers: result_to_dict(recommend(snapshot, answers)))
-        close = recommend(snapshot, answers).close_call
+        plain = timings(lambda answers=answers: eng.recommend(snapshot, answers))
+        full = timings(lambda answers=answers: eng.result_to_dict(eng.recommend(snapshot, answers)))
+        close = eng.recommend(snapshot, answers).close_call
         print(
             f"{'option ' + str(k) + ' on every question':<28} {statistics.median(plain):>10.2f} "
             f"{min(plain):>8.2f} {statistics.median(full):>9.2f}  {close}"

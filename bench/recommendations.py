@@ -20,18 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from _serve import (
-    BIN,
-    ROOT,
-    free_port,
-    granian_command,
-    manage,
-    portal_env,
-    prepare_portal,
-    start,
-    stop,
-    wait_until_up,
-)
+import _serve as serve
 
 BODY = {"answers": {"project": "api", "needs": ["api_docs", "auth"], "team": "typed", "io": "heavy"}}
 # The benchmark measures throughput, not the throttle's limit; the throttle
@@ -79,10 +68,10 @@ def main() -> None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
 
     workdir = Path(tempfile.mkdtemp(prefix="stackfit-bench-"))
-    env = portal_env(args.database_url, str(workdir / "static"), **UNTHROTTLED)
-    prepare_portal(env)
+    env = serve.portal_env(args.database_url, str(workdir / "static"), **UNTHROTTLED)
+    serve.prepare_portal(env)
     snapshot = workdir / "snapshot.json"
-    snapshot.write_text(manage(env, "export_snapshot", capture=True))
+    snapshot.write_text(serve.manage(env, "export_snapshot", capture=True))
     script = workdir / "post.lua"
     script.write_text(
         'wrk.method = "POST"\n'
@@ -90,19 +79,19 @@ def main() -> None:
         f"wrk.body = {json.dumps(json.dumps(BODY))}\n"
     )
 
-    portal_port, reference_port = free_port(), free_port()
-    reference_env = dict(os.environ, BENCH_SNAPSHOT=str(snapshot), PYTHONPATH=str(ROOT))
+    portal_port, reference_port = serve.free_port(), serve.free_port()
+    reference_env = dict(os.environ, BENCH_SNAPSHOT=str(snapshot), PYTHONPATH=str(serve.ROOT))
     targets = {
         "portal": f"http://127.0.0.1:{portal_port}/api/v1/recommendations/",
         "fastapi": f"http://127.0.0.1:{reference_port}/api/v1/recommendations/",
     }
     servers = []
     try:
-        servers.append(start(granian_command(portal_port, args.workers), env))
+        servers.append(serve.start(serve.granian_command(portal_port, args.workers), env))
         servers.append(
-            start(
+            serve.start(
                 [
-                    str(BIN / "uvicorn"),
+                    str(serve.BIN / "uvicorn"),
                     "bench.fastapi_app:app",
                     "--host", "127.0.0.1",
                     "--port", str(reference_port),
@@ -114,7 +103,7 @@ def main() -> None:
             )
         )  # fmt: skip
         for url in targets.values():
-            wait_until_up(url, BODY)
+            serve.wait_until_up(url, BODY)
             run_wrk(url, 3, args.connections, script)  # warm-up
         rows, ratios = [], []
         for round_number in range(1, args.rounds + 1):
@@ -125,7 +114,7 @@ def main() -> None:
             ratios.append(pair["portal"]["rps"] / pair["fastapi"]["rps"])
     finally:
         for server in servers:
-            stop(server)
+            serve.stop(server)
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(

@@ -64,20 +64,9 @@ from pathlib import Path
 from statistics import median
 from urllib.parse import urlencode
 
+import _serve as serve
 import psycopg
 import redis
-from _serve import (
-    flush_redis,
-    free_port,
-    granian_command,
-    manage,
-    portal_env,
-    prepare_portal,
-    start,
-    stop,
-    wait_until_up,
-    worker_pids,
-)
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -110,7 +99,7 @@ for username, password in {accounts!r}:
 
 def create_users(env: dict, accounts: list[tuple[str, str]]) -> list[str]:
     """One manage.py process for every run's user (each costs seconds on a busy machine); their tokens."""
-    output = manage(env, "shell", "-c", USER_SETUP.format(accounts=accounts), capture=True)
+    output = serve.manage(env, "shell", "-c", USER_SETUP.format(accounts=accounts), capture=True)
     return output.strip().splitlines()[-len(accounts) :]
 
 
@@ -202,7 +191,7 @@ def serving_command(port: int, workers: int, threads: int) -> list[str]:
     """scripts/docker-entrypoint.sh's granian: while requests wait for the database,
     the other threads still answer /readyz, and a crashed worker would come back
     under a new process id."""
-    command = granian_command(port, workers)
+    command = serve.granian_command(port, workers)
     command[command.index("--blocking-threads") + 1] = str(threads)
     return [*command[:-1], "--respawn-failed-workers", command[-1]]
 
@@ -294,8 +283,8 @@ def first(events, outcome, finished_after: float = 0.0, started_after: float = 0
     return min(
         (
             end
-            for start, end, seen in events
-            if seen in outcome and end >= finished_after and start >= started_after
+            for serve.start, end, seen in events
+            if seen in outcome and end >= finished_after and serve.start >= started_after
         ),
         default=None,
     )
@@ -323,8 +312,8 @@ def analyse(saves: list[Save], probes: list, timeline: Timeline, rows: dict[int,
     readyz_statuses = Counter(status for _, end, status in probes if end >= timeline.restart_began)
     readyz_200_while_stopped = [
         round(end, 2)
-        for start, end, status in probes
-        if status == "200" and start > timeline.pg_down and end < timeline.pg_start_issued
+        for serve.start, end, status in probes
+        if status == "200" and serve.start > timeline.pg_down and end < timeline.pg_start_issued
     ]
 
     def since_pg_back(at):
@@ -431,6 +420,13 @@ def server_errors(log: Path) -> Counter:
     return messages
 
 
+def print_timeline(width: int, *events: tuple[str, float | None]) -> None:
+    """Events as seconds since the run began; '-' for one that never happened."""
+    print(f"{'event':<{width}} {'t (s)':>7}")
+    for label, value in events:
+        print(f"{label:<{width}} {'-' if value is None else f'{value:.2f}':>7}")
+
+
 def report(figures: dict, args) -> None:
     t = figures["timeline"]
     mode = f"stop, {args.down_seconds:g} s down, start" if args.down_seconds > 0 else "restart -m fast"
@@ -439,8 +435,8 @@ def report(figures: dict, args) -> None:
         f"granian {args.workers} workers x {args.web_threads} threads, {mode}"
     )
     print(f"CHECKPOINT before the stop: {t['checkpoint_seconds']:.2f} s (not part of the outage)")
-    print(f"{'event':<42} {'t (s)':>7}")
-    for label, value in (
+    print_timeline(
+        42,
         ("restart began (-m fast: clients cut)", t["restart_began"]),
         ("PostgreSQL stopped", t["pg_down"]),
         ("first failed save", t["first_failed_save"]),
@@ -449,8 +445,7 @@ def report(figures: dict, args) -> None:
         ("PostgreSQL accepting (pg_isready)", t["pg_back"]),
         ("/readyz 200 again (probe sent after stop)", t["readyz_back"]),
         ("first 201 (save sent after the stop)", t["first_save_after"]),
-    ):
-        print(f"{label:<42} {'-' if value is None else f'{value:.2f}':>7}")
+    )
     print(
         f"PostgreSQL unavailable {figures['pg_outage_seconds']:.2f} s; recovery after it was back: "
         f"/readyz {figures['readyz_recovery_seconds']} s, saves {figures['save_recovery_seconds']} s "
@@ -498,7 +493,7 @@ class OwnRedis:
     """redis-server on a free loopback port, no persistence, a child of this script."""
 
     def __init__(self, workdir: Path):
-        self.port = free_port()
+        self.port = serve.free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.log = workdir / "redis.log"
         self.process: subprocess.Popen | None = None
@@ -753,8 +748,8 @@ def report_redis(figures: dict, args, port: int) -> None:
         f"probes: /readyz, /scenarios/ (page cache), /decisions/ "
         f"(session made before the outage), /api/v1/questions/ (anonymous, {ANON_THROTTLE}), failed logins"
     )
-    print(f"{'event':<46} {'t (s)':>7}")
-    for label, value in (
+    print_timeline(
+        46,
         ("stop issued (SIGTERM)", t["stop_issued"]),
         ("Redis refusing connections", t["redis_down"]),
         ("/readyz first 503 naming cache", t["readyz_first_503"]),
@@ -763,8 +758,7 @@ def report_redis(figures: dict, args, port: int) -> None:
         ("/readyz 200 again (probe sent after it)", t["readyz_back"]),
         ("first page-cache hit (sent after it)", t["first_cache_hit_after"]),
         ("anonymous API 429 again (sent after it)", t["api_429_after"]),
-    ):
-        print(f"{label:<46} {'-' if value is None else f'{value:.2f}':>7}")
+    )
     print(
         f"Redis unavailable {figures['redis_outage_seconds']:.2f} s; recovery after it was back: "
         f"/readyz {figures['readyz_recovery_seconds']} s, "
@@ -814,15 +808,15 @@ def run_redis(args, env: dict, workdir: Path, token: str, password: str) -> dict
             "REDIS_COUNTERS_URL": own.url,
             "API_THROTTLE_ANON": ANON_THROTTLE,
         }
-        port = free_port()
+        port = serve.free_port()
         log = workdir / "server-redis.log"
-        server = start(serving_command(port, args.workers, args.web_threads), served, log)
+        server = serve.start(serving_command(port, args.workers, args.web_threads), served, log)
         clock, timeline = Clock(), RedisTimeline()
         saves, stop_event = [], threading.Event()
         streams = {name: [] for name in PROBE_INTERVALS}
         try:
-            wait_until_up(f"http://127.0.0.1:{port}/readyz")
-            pids = {"main": server.pid, "before": worker_pids(server.pid)}
+            serve.wait_until_up(f"http://127.0.0.1:{port}/readyz")
+            pids = {"main": server.pid, "before": serve.worker_pids(server.pid)}
             csrf = csrf_token(port)
             status, jar, _ = login(port, csrf, f"{REDIS_USERNAME}@example.com", password)
             if status != "302" or "sessionid" not in jar:
@@ -873,18 +867,18 @@ def run_redis(args, env: dict, workdir: Path, token: str, password: str) -> dict
                     own.start()
             deadline = clock() + RECOVERY_LIMIT_SECONDS + 5
             while clock() < deadline and not any(
-                outcome == "200 hit" and start > timeline.redis_back
-                for start, _, outcome in list(streams["page"])
+                outcome == "200 hit" and serve.start > timeline.redis_back
+                for serve.start, _, outcome in list(streams["page"])
             ):
                 time.sleep(0.1)
             time.sleep(args.after)
             stop_event.set()
             for thread in threads:
                 thread.join(timeout=REQUEST_TIMEOUT + 5)
-            pids["after"] = worker_pids(server.pid)
+            pids["after"] = serve.worker_pids(server.pid)
         finally:
             stop_event.set()
-            stop(server)
+            serve.stop(server)
     finally:
         own.stop()
 
@@ -908,11 +902,11 @@ def run_redis(args, env: dict, workdir: Path, token: str, password: str) -> dict
 
 
 def run_postgresql(args, env: dict, workdir: Path, token: str) -> dict:
-    flush_redis(args.redis_url)
+    serve.flush_redis(args.redis_url)
 
-    port = free_port()
+    port = serve.free_port()
     log = workdir / "server.log"
-    server = start(serving_command(port, args.workers, args.web_threads), env, log)
+    server = serve.start(serving_command(port, args.workers, args.web_threads), env, log)
     clock, timeline = Clock(), Timeline()
     saves, probes, stop_event = [], [], threading.Event()
     threads = [
@@ -922,8 +916,8 @@ def run_postgresql(args, env: dict, workdir: Path, token: str) -> dict:
     poller = threading.Thread(target=readyz_poller, args=(port, clock, stop_event, probes), daemon=True)
     threads.append(poller)
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/readyz")
-        pids = {"main": server.pid, "before": worker_pids(server.pid)}
+        serve.wait_until_up(f"http://127.0.0.1:{port}/readyz")
+        pids = {"main": server.pid, "before": serve.worker_pids(server.pid)}
         for thread in threads:
             thread.start()
         # Steady load means warm workers: every client has saved once.
@@ -945,10 +939,10 @@ def run_postgresql(args, env: dict, workdir: Path, token: str) -> dict:
         stop_event.set()
         for thread in threads:
             thread.join(timeout=REQUEST_TIMEOUT + 5)
-        pids["after"] = worker_pids(server.pid)
+        pids["after"] = serve.worker_pids(server.pid)
     finally:
         stop_event.set()
-        stop(server)
+        serve.stop(server)
         ensure_pg_running()
 
     figures = analyse(saves, probes, timeline, stored_rows(args.database_url), pids)
@@ -1026,7 +1020,7 @@ def main() -> None:
     ensure_pg_running()
 
     workdir = Path(tempfile.mkdtemp(prefix="stackfit-resilience-"))
-    env = portal_env(
+    env = serve.portal_env(
         args.database_url,
         str(workdir / "static"),
         DJANGO_SETTINGS_MODULE=args.settings,
@@ -1034,7 +1028,7 @@ def main() -> None:
         **UNTHROTTLED,
     )
     recreate_database(args.database_url)
-    prepare_portal(env)
+    serve.prepare_portal(env)
     password = secrets.token_urlsafe(16)
     accounts = {"postgresql": (USERNAME, ""), "redis": (REDIS_USERNAME, password)}
     tokens = dict(zip(runs, create_users(env, [accounts[name] for name in runs]), strict=True))

@@ -37,19 +37,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from _serve import (
-    flush_redis,
-    free_port,
-    granian_command,
-    manage,
-    portal_env,
-    prepare_portal,
-    rss_kib,
-    start,
-    stop,
-    wait_until_up,
-    worker_pids,
-)
+import _serve as serve
 
 PAGES = ["/", "/guide/django/", "/faq/", "/compare/", "/scenarios/"]
 API_READS = [
@@ -309,48 +297,52 @@ def main() -> int:
         raise SystemExit(f"--connections must be at least {len(KINDS)}, one per kind")
 
     workdir = Path(tempfile.mkdtemp(prefix="stackfit-soak-"))
-    production_env = portal_env(args.database_url, str(workdir / "static"), REDIS_URL=args.redis_url)
+    production_env = serve.portal_env(args.database_url, str(workdir / "static"), REDIS_URL=args.redis_url)
     load_env = production_env if args.production_rates else dict(production_env, **UNTHROTTLED)
     args.load_before = os.getloadavg()[0]
-    prepare_portal(production_env)
-    token = manage(production_env, "shell", "-c", USER_SETUP, capture=True).strip().splitlines()[-1]
-    rates = json.loads(manage(production_env, "shell", "-c", THROTTLE_RATES, capture=True).splitlines()[-1])
-    flush_redis(args.redis_url)
+    serve.prepare_portal(production_env)
+    token = serve.manage(production_env, "shell", "-c", USER_SETUP, capture=True).strip().splitlines()[-1]
+    rates = json.loads(
+        serve.manage(production_env, "shell", "-c", THROTTLE_RATES, capture=True).splitlines()[-1]
+    )
+    serve.flush_redis(args.redis_url)
     connections = split_connections(args.connections)
     log = workdir / "server.log"
 
-    port = free_port()
+    port = serve.free_port()
     base_url = f"http://127.0.0.1:{port}"
-    server = start(granian_command(port, args.workers), load_env, log)
+    server = serve.start(serve.granian_command(port, args.workers), load_env, log)
     try:
-        wait_until_up(base_url + "/")
+        serve.wait_until_up(base_url + "/")
         scripts = write_scripts(workdir, base_url, token)
         run_load(base_url, scripts, connections, args.warmup)
-        workers = worker_pids(server.pid)
-        before = {pid: rss_kib(pid) for pid in workers}
+        workers = serve.worker_pids(server.pid)
+        before = {pid: serve.rss_kib(pid) for pid in workers}
         results = run_load(base_url, scripts, connections, args.duration)
-        if worker_pids(server.pid) != workers:
-            raise SystemExit(f"a worker was replaced during the soak: {workers} -> {worker_pids(server.pid)}")
-        after = {pid: rss_kib(pid) for pid in workers}
+        if serve.worker_pids(server.pid) != workers:
+            raise SystemExit(
+                f"a worker was replaced during the soak: {workers} -> {serve.worker_pids(server.pid)}"
+            )
+        after = {pid: serve.rss_kib(pid) for pid in workers}
     except BaseException:
         print(log.read_text()[-4000:])
         raise
     finally:
-        stop(server)
+        serve.stop(server)
     server_errors = [line for line in log.read_text().splitlines() if "ERROR" in line or "Traceback" in line]
 
     # The throttle needs its own server: the rates are read once, when the settings load.
-    flush_redis(args.redis_url)
-    port = free_port()
+    serve.flush_redis(args.redis_url)
+    port = serve.free_port()
     base_url = f"http://127.0.0.1:{port}"
-    server = start(granian_command(port, 1), production_env, log)
+    server = serve.start(serve.granian_command(port, 1), production_env, log)
     try:
-        wait_until_up(base_url + "/")
+        serve.wait_until_up(base_url + "/")
         print()
         throttle_problems = check_throttle(base_url, token, rates)
     finally:
-        stop(server)
-        flush_redis(args.redis_url)
+        serve.stop(server)
+        serve.flush_redis(args.redis_url)
         shutil.rmtree(workdir, ignore_errors=True)
 
     return report(args, connections, results, before, after, throttle_problems, server_errors)

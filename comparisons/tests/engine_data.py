@@ -1,41 +1,34 @@
 """Snapshots for engine tests, built without a database."""
 
-from comparisons.engine import (
-    AspectInfo,
-    FrameworkInfo,
-    OptionInfo,
-    QuestionInfo,
-    RatingInfo,
-    ScenarioInfo,
-    Snapshot,
-)
+from comparisons import engine
 from comparisons.matrix_io import SEED_FILE, matrix_read
 
 
-def seed_snapshot() -> Snapshot:
+def seed_snapshot() -> engine.Snapshot:
     """The snapshot the seed content produces, read from the seed file by the import's own checks."""
     data = matrix_read(SEED_FILE.read_text(encoding="utf-8"), header=False)
-    ratings: dict[str, dict[str, RatingInfo]] = {}
+    ratings: dict[str, dict[str, engine.RatingInfo]] = {}
     for r in data["ratings"]:
-        ratings.setdefault(r["framework"], {})[r["aspect"]] = RatingInfo(r["score"], r["label"])
-    return Snapshot(
+        ratings.setdefault(r["framework"], {})[r["aspect"]] = engine.RatingInfo(r["score"], r["label"])
+    return engine.Snapshot(
         frameworks=tuple(
-            FrameworkInfo(f["slug"], f["name"], ratings.get(f["slug"], {})) for f in data["frameworks"]
+            engine.FrameworkInfo(f["slug"], f["name"], ratings.get(f["slug"], {})) for f in data["frameworks"]
         ),
-        aspects=tuple(AspectInfo(a["slug"], a["name"], a["kind"] != "text") for a in data["aspects"]),
+        aspects=tuple(engine.AspectInfo(a["slug"], a["name"], a["kind"] != "text") for a in data["aspects"]),
         questions=tuple(
-            QuestionInfo(
+            engine.QuestionInfo(
                 q["slug"],
                 q["prompt"],
                 q["kind"],
                 tuple(
-                    OptionInfo(o["slug"], o["label"], o["weights"], tuple(o["scenarios"]))
+                    engine.OptionInfo(o["slug"], o["label"], o["weights"], tuple(o["scenarios"]))
                     for o in q["options"]
                 ),
             )
             for q in data["questions"]
         ),
         scenarios=tuple(
-            ScenarioInfo(s["slug"], s["situation"], s["framework"], s["companion"]) for s in data["scenarios"]
+            engine.ScenarioInfo(s["slug"], s["situation"], s["framework"], s["companion"])
+            for s in data["scenarios"]
         ),
     )
