@@ -63,9 +63,12 @@ class BodySizeLimitMiddleware:
     request.body, DRF's parsers read the stream directly, and CSRF checking
     parses multipart forms (spilling files to disk) before any view runs. So
     the limit is applied here, to every content type: only the admin's upload
-    views (MULTIPART_UPLOAD_PATHS) may send multipart bodies up to the larger
-    MULTIPART_UPLOAD_MAX_SIZE. A body without Content-Length (chunked) is read
-    here up to the limit and refused past it; an upload must declare its length.
+    views (MULTIPART_UPLOAD_PATHS), and only for signed-in staff, may send
+    multipart bodies up to the larger MULTIPART_UPLOAD_MAX_SIZE; it sits after
+    the authentication middleware for that, which is safe because nothing reads
+    a body before the view stage (CSRF parses in process_view). A body without
+    Content-Length (chunked) is read here up to the limit and refused past it; an
+    upload must declare its length.
     """
 
     def __init__(self, get_response):
@@ -76,7 +79,7 @@ class BodySizeLimitMiddleware:
         if limit is None:
             return self.get_response(request)
         multipart = request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/")
-        if multipart and request.path_info.startswith(tuple(settings.MULTIPART_UPLOAD_PATHS)):
+        if multipart and _may_upload(request):
             limit = max(limit, settings.MULTIPART_UPLOAD_MAX_SIZE)
         length = _declared_length(request)
         if length is None:
@@ -87,6 +90,14 @@ class BodySizeLimitMiddleware:
         elif length > limit:
             return _too_large(request, limit)
         return self.get_response(request)
+
+
+def _may_upload(request) -> bool:
+    """An admin upload by signed-in staff: nobody else gets a large body parsed (and spilled to disk)."""
+    if not request.path_info.startswith(tuple(settings.MULTIPART_UPLOAD_PATHS)):
+        return False
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
 
 
 def _declared_length(request) -> int | None:

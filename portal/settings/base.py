@@ -100,11 +100,11 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "core.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.BodySizeLimitMiddleware",
     "core.middleware.NoStoreWhenSignedInMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -212,7 +212,7 @@ STORAGES = {
 # The page editor posts one field per StreamField input; large guide pages exceed Django's 1000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Every request body is capped at DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) before
-# it is parsed (core.middleware.BodySizeLimitMiddleware); only the admin's image,
+# it is parsed (core.middleware.BodySizeLimitMiddleware); only staff, on the admin's image,
 # document and redirect-import uploads may send a larger multipart body.
 MULTIPART_UPLOAD_PATHS = ("/admin/images/", "/admin/documents/", "/admin/redirects/import/")
 MULTIPART_UPLOAD_MAX_SIZE = env_int("UPLOAD_MAX_SIZE", 20 * 1024 * 1024)
