@@ -67,7 +67,8 @@ def pytest_runtest_teardown(item, nextitem):
         return (yield)
     finally:
         seed = item.config.stash.get(SESSION_SEED, None)
-        if seed is not None and _flushes_database(item):
+        # After the session's last test the test database is already gone: nothing to restore.
+        if seed is not None and nextitem is not None and _flushes_database(item):
             from pytest_django.plugin import blocking_manager_key
 
             with item.config.stash[blocking_manager_key].unblock():
