@@ -54,11 +54,11 @@ class RatingRowForm(WagtailAdminModelForm):
         else:
             score.widget = forms.NumberInput(attrs={"min": SCORE_MIN, "max": SCORE_MAX})
         if "source_anchor" in self.fields:
-            self.fields["source_anchor"].widget.attrs["placeholder"] = "section anchor"
+            self.fields["source_anchor"].widget.attrs["placeholder"] = "anchor"
         for name in ROW_FIELDS:
             if name in self.fields:
                 label = self.fields[name].label
-                self.fields[name].widget.attrs["aria-label"] = f"{aspect.name}: {label}"
+                self.fields[name].widget.attrs["aria-label"] = f"{aspect.name}: {str(label).lower()}"
 
     def is_blank(self) -> bool:
         """True when the editor typed nothing into the row (its hidden aspect aside)."""
@@ -155,6 +155,9 @@ class RatingGridPanel(InlinePanel):
         # The grid has no add, delete or reorder controls, so it needs none of
         # InlinePanel's scripts; the plain panel adapter only records its prefix.
         telepath_adapter_name = "wagtail.panels.Panel"
+
+        class Media:
+            css = {"all": ["css/admin.css"]}
 
         def __init__(self, **kwargs):
             Panel.BoundPanel.__init__(self, **kwargs)

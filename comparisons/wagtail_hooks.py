@@ -1,7 +1,5 @@
 from django import forms
-from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -122,11 +120,6 @@ class ChooserViewSetGroup(SnippetViewSetGroup):
 
 register_snippet(MatrixViewSetGroup)
 register_snippet(ChooserViewSetGroup)
-
-
-@hooks.register("insert_editor_css")
-def rating_grid_css():
-    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
 
 
 def warn_of_frameworks_without_rating(request, instance):

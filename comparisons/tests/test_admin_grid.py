@@ -289,3 +289,27 @@ def test_the_message_leaves_out_frameworks_that_rate_the_aspect(client, editor, 
     warning = next(str(m) for m in get_messages(response.wsgi_request) if "No rating for" in str(m))
     assert "Flask" in warning
     assert "Django" not in warning
+
+
+def test_comparing_two_revisions_shows_a_changed_rating(client, editor, seeded):
+    client.force_login(editor)
+    flask = Framework.objects.get(slug="flask")
+    url = reverse("wagtailsnippets_comparisons_framework:edit", args=[flask.pk])
+    ratings = list(flask.ratings.select_related("aspect"))
+    for label in ("Before the change", "After the change"):
+        rows = [{"id": r.pk, **filled_row(r.aspect), "label": label} for r in ratings]
+        data = new_framework_form(rows, name=flask.name, slug=flask.slug)
+        data["ratings-INITIAL_FORMS"] = str(len(rows))
+        assert client.post(url, data).status_code == 302
+    first, second = flask.revisions.order_by("-created_at", "-pk")[:2][::-1]
+
+    response = client.get(
+        reverse(
+            "wagtailsnippets_comparisons_framework:revisions_compare",
+            args=[flask.pk, first.pk, second.pk],
+        )
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<span class="deletion">Before</span><span class="addition">After</span> the change' in html
