@@ -136,6 +136,7 @@ def warn_of_frameworks_without_rating(request, instance):
         request,
         f"No rating for “{instance.name}” yet: {names}. "
         "A framework needs a rating for every aspect before it is published again.",
+        # The names list every framework; a button for each would crowd the message.
         buttons=[
             messages.button(
                 reverse("wagtailsnippets_comparisons_framework:edit", args=[framework.pk]),
