@@ -1,15 +1,13 @@
 from django import forms
+from django.urls import reverse
+from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from comparisons.forms import RatingGridPanel, is_publish_request
 from comparisons.models import Aspect, Framework, Option, Question, Scenario
-
-RATING_PANELS = [
-    FieldRowPanel([FieldPanel("aspect"), FieldPanel("score"), FieldPanel("label")]),
-    FieldPanel("note"),
-    FieldRowPanel([FieldPanel("source_page"), FieldPanel("source_anchor")]),
-]
 
 
 class FrameworkViewSet(SnippetViewSet):
@@ -30,7 +28,7 @@ class FrameworkViewSet(SnippetViewSet):
             heading="Framework",
         ),
         # Ratings are edited under their framework: one row per aspect.
-        InlinePanel("ratings", heading="Ratings", label="Rating", panels=RATING_PANELS),
+        RatingGridPanel("ratings", heading="Ratings", label="Rating"),
     ]
 
 
@@ -122,3 +120,32 @@ class ChooserViewSetGroup(SnippetViewSetGroup):
 
 register_snippet(MatrixViewSetGroup)
 register_snippet(ChooserViewSetGroup)
+
+
+def warn_of_frameworks_without_rating(request, instance):
+    """After an aspect goes live, name the frameworks that have no rating for it yet."""
+    if not isinstance(instance, Aspect) or not request.accepts("text/html"):
+        return
+    if not is_publish_request(request.POST, type(instance)):
+        return
+    unrated = list(Framework.objects.exclude(ratings__aspect=instance))
+    if not unrated:
+        return
+    names = ", ".join(framework.name for framework in unrated)
+    messages.warning(
+        request,
+        f"No rating for “{instance.name}” yet: {names}. "
+        "A framework needs a rating for every aspect before it is published again.",
+        # The names list every framework; a button for each would crowd the message.
+        buttons=[
+            messages.button(
+                reverse("wagtailsnippets_comparisons_framework:edit", args=[framework.pk]),
+                f"Rate it for {framework.name}",
+            )
+            for framework in unrated[:3]
+        ],
+    )
+
+
+hooks.register("after_create_snippet", warn_of_frameworks_without_rating)
+hooks.register("after_edit_snippet", warn_of_frameworks_without_rating)
