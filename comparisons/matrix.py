@@ -1,15 +1,29 @@
 """Shapes the comparison matrix for templates: rows of aspects, a cell per framework."""
 
 
+def _comparable(aspect, rating):
+    """What "differs" compares: the score where the aspect has one, else the label."""
+    if rating is None:
+        return None
+    if aspect.is_numeric:
+        return ("score", rating.score)
+    return ("label", rating.label.strip().casefold())
+
+
 def build_matrix(frameworks, aspects) -> dict:
-    """Rows of (aspect, [rating or None per framework]) from frameworks with prefetched ratings."""
+    """Rows of (aspect, [rating or None per framework]) from frameworks with prefetched ratings.
+
+    A row differs when its frameworks' scores differ (scored and yes/no aspects) or
+    their labels do (text aspects), so the same score in other words is no difference;
+    a missing rating differs from any given one.
+    """
     by_pair = {(r.framework_id, r.aspect_id): r for f in frameworks for r in f.ratings.all()}
     rows = []
     for aspect in aspects:
         cells = [by_pair.get((f.pk, aspect.pk)) for f in frameworks]
         scores = [c.score for c in cells if c is not None and c.score is not None]
         best = max(scores) if scores else None
-        differs = len({c.label if c else None for c in cells}) > 1 or len(set(scores)) > 1
+        differs = len({_comparable(aspect, c) for c in cells}) > 1
         rows.append(
             {
                 "aspect": aspect,

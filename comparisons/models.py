@@ -2,6 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -166,6 +168,54 @@ class Rating(models.Model):
             return ""
         url = self.source_page.url or ""
         return f"{url}#{self.source_anchor}" if url and self.source_anchor else url
+
+
+class RatingChange(models.Model):
+    """A published rating's label or score as it was before a save changed it.
+
+    Guide text may still quote the old label; the stale-quotes report reads these.
+    """
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
+    aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="+")
+    old_label = models.CharField(max_length=80)
+    new_label = models.CharField(max_length=80)
+    old_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    new_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.framework} × {self.aspect}: {self.old_label} → {self.new_label}"
+
+
+@receiver(pre_save, sender=Rating)
+def _remember_saved_rating(sender, instance, raw=False, **kwargs):
+    # Read here rather than kept from load time: publishing a revision saves objects
+    # rebuilt from JSON, which never held the database's values.
+    instance._previous = None
+    if raw or instance.pk is None:
+        return
+    instance._previous = sender.objects.filter(pk=instance.pk).values("label", "score").first()
+
+
+@receiver(post_save, sender=Rating)
+def _record_rating_change(sender, instance, created, raw=False, **kwargs):
+    previous = getattr(instance, "_previous", None)
+    if raw or created or previous is None:
+        return
+    if previous["label"] == instance.label and previous["score"] == instance.score:
+        return
+    RatingChange.objects.create(
+        framework_id=instance.framework_id,
+        aspect_id=instance.aspect_id,
+        old_label=previous["label"],
+        new_label=instance.label,
+        old_score=previous["score"],
+        new_score=instance.score,
+    )
 
 
 class ScenarioQuerySet(models.QuerySet):

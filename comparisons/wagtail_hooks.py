@@ -1,13 +1,15 @@
 from django import forms
-from django.urls import reverse
+from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from comparisons.forms import RatingGridPanel, is_publish_request
 from comparisons.models import Aspect, Framework, Option, Question, Scenario
+from comparisons.reports import StaleRatingQuotesView, stale_quotes
 
 
 class FrameworkViewSet(SnippetViewSet):
@@ -149,3 +151,54 @@ def warn_of_frameworks_without_rating(request, instance):
 
 hooks.register("after_create_snippet", warn_of_frameworks_without_rating)
 hooks.register("after_edit_snippet", warn_of_frameworks_without_rating)
+
+
+# Stale rating quotes: guide text that still states a label the matrix has since changed.
+
+
+class StaleRatingQuotesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("comparisons.change_framework")
+
+
+@hooks.register("register_admin_urls")
+def register_stale_rating_quotes_urls():
+    view = StaleRatingQuotesView
+    return [
+        path("reports/stale-rating-quotes/", view.as_view(), name="stale_rating_quotes"),
+        path(
+            "reports/stale-rating-quotes/results/",
+            view.as_view(results_only=True),
+            name="stale_rating_quotes_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_stale_rating_quotes_menu_item():
+    return StaleRatingQuotesMenuItem(
+        "Stale rating quotes",
+        reverse("stale_rating_quotes"),
+        name="stale-rating-quotes",
+        icon_name="warning",
+        order=1100,
+    )
+
+
+@hooks.register("after_edit_snippet")
+def warn_about_stale_rating_quotes(request, instance):
+    # Autosave answers in JSON; a message queued there would surface on some later page.
+    if not isinstance(instance, Framework) or not request.accepts("text/html"):
+        return
+    quotes = stale_quotes(framework=instance)
+    if not quotes:
+        return
+    listed = "; ".join(
+        f"“{q.page.title}” says “{q.old_label}” for {q.aspect}, now “{q.new_label}”" for q in quotes[:5]
+    )
+    more = f" and {len(quotes) - 5} more" if len(quotes) > 5 else ""
+    messages.warning(
+        request,
+        f"Guide text still quotes old ratings of {instance}: {listed}{more}.",
+        buttons=[messages.button(reverse("stale_rating_quotes"), "Stale rating quotes")],
+    )

@@ -3,6 +3,9 @@ from django.utils.text import slugify
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+from comparisons.models import Aspect, Framework, Rating
 
 BLOCK_TEMPLATES = "components/streamfield/blocks"
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "code"]
@@ -111,6 +114,80 @@ class FigureBlock(blocks.StructBlock):
         description = "An image with alt text and an optional caption."
 
 
+def _first_rating_preview() -> dict:
+    rating = Rating.objects.order_by("framework__sort_order", "aspect__sort_order").first()
+    if rating is None:
+        return {}
+    return {"framework": rating.framework_id, "aspect": rating.aspect_id, "note": ""}
+
+
+class RatingBlock(blocks.StructBlock):
+    """Today's rating of one framework on one aspect, read from the matrix when the page renders."""
+
+    framework = SnippetChooserBlock(Framework)
+    aspect = SnippetChooserBlock(Aspect)
+    note = blocks.CharBlock(
+        required=False,
+        max_length=300,
+        help_text="Your words after the rating. Leave the label and score to the matrix, "
+        "so the text never goes stale.",
+    )
+
+    class Meta:
+        icon = "table"
+        template = f"{BLOCK_TEMPLATES}/rating_block.html"
+        description = "A framework's current label and score on one aspect, linked to its matrix row."
+        preview_value = _first_rating_preview
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        framework, aspect = value.get("framework"), value.get("aspect")
+        rating = None
+        if framework is not None and aspect is not None:
+            known = (parent_context or {}).get("live_ratings")
+            if known is None:
+                rating = Rating.objects.filter(framework=framework, aspect=aspect).first()
+            else:
+                rating = known.get((framework.pk, aspect.pk))
+        context.update(framework=framework, aspect=aspect, rating=rating)
+        return context
+
+
+class RatingsBlock(blocks.StructBlock):
+    title = blocks.CharBlock(required=False, max_length=120)
+    ratings = blocks.ListBlock(RatingBlock(), min_num=1)
+
+    class Meta:
+        icon = "list-ul"
+        template = f"{BLOCK_TEMPLATES}/ratings_block.html"
+        description = "A short list of live ratings, e.g. every framework on the aspect this page covers."
+        preview_value = lambda: {"title": "In short", "ratings": [_first_rating_preview()]}  # noqa: E731
+
+
+def live_ratings(stream) -> dict[tuple[int, int], Rating]:
+    """The ratings every rating block in a StreamField shows, in one query, keyed by (framework, aspect).
+
+    Read from the stream's raw data, so it costs nothing when the page has no rating block.
+    """
+    pairs = set()
+    for child in stream.raw_data:
+        value = child.get("value") or {}
+        if child.get("type") == "rating":
+            items = [value]
+        elif child.get("type") == "ratings":
+            items = [item.get("value", item) for item in value.get("ratings") or []]
+        else:
+            continue
+        pairs.update((item.get("framework"), item.get("aspect")) for item in items)
+    pairs = {(f, a) for f, a in pairs if f and a}
+    if not pairs:
+        return {}
+    ratings = Rating.objects.filter(
+        framework_id__in={f for f, _ in pairs}, aspect_id__in={a for _, a in pairs}
+    ).select_related("aspect")
+    return {(r.framework_id, r.aspect_id): r for r in ratings}
+
+
 class BaseStreamBlock(blocks.StreamBlock):
     """The blocks every guide page can use."""
 
@@ -119,6 +196,8 @@ class BaseStreamBlock(blocks.StreamBlock):
     points = PointsBlock()
     callout = CalloutBlock()
     figure = FigureBlock()
+    rating = RatingBlock()
+    ratings = RatingsBlock()
 
 
 class FAQItemBlock(blocks.StructBlock):

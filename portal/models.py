@@ -11,7 +11,7 @@ from wagtail.search import index
 
 from comparisons.matrix import build_matrix
 from comparisons.models import Aspect, Framework, Scenario
-from portal.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, FAQStreamBlock
+from portal.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, FAQStreamBlock, live_ratings
 
 
 class SeedRecord(models.Model):
@@ -117,6 +117,8 @@ class GuidePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # One query for every rating block on the page, rather than one per block.
+        context["live_ratings"] = live_ratings(self.body)
         aspects = list(self.related_aspects.all())
         if aspects:
             context["matrix"] = build_matrix(list(Framework.objects.with_ratings()), aspects)

@@ -126,7 +126,7 @@ def seed_guide(seeder: Seeder, guide: dict):
                     related_aspects=[
                         aspects[slug] for slug in item.get("related_aspects", []) if slug in aspects
                     ],
-                    body=item["body"],
+                    body=_with_snippet_ids(item["body"], frameworks, aspects),
                 ),
                 slug=item["slug"],
                 on_create=lambda page, item=item: _link_framework(frameworks, item, page),
@@ -158,6 +158,34 @@ def seed_guide(seeder: Seeder, guide: dict):
         ),
         slug="faq",
     )
+
+
+def _with_snippet_ids(body: list, frameworks: dict, aspects: dict) -> list:
+    """Rating blocks name framework and aspect by slug in the seed; the page stores their ids.
+
+    A rating whose framework or aspect is gone (an editor deleted it) is left out.
+    """
+
+    def resolve(rating: dict) -> dict | None:
+        framework, aspect = frameworks.get(rating["framework"]), aspects.get(rating["aspect"])
+        if framework is None or aspect is None:
+            return None
+        return {**rating, "framework": framework.pk, "aspect": aspect.pk}
+
+    resolved = []
+    for block in body:
+        if block["type"] == "rating":
+            value = resolve(block["value"])
+            if value is None:
+                continue
+            block = {**block, "value": value}
+        elif block["type"] == "ratings":
+            items = [r for r in map(resolve, block["value"]["ratings"]) if r is not None]
+            if not items:
+                continue
+            block = {**block, "value": {**block["value"], "ratings": items}}
+        resolved.append(block)
+    return resolved
 
 
 def _link_framework(frameworks: dict[str, Framework], item: dict, page: GuidePage):

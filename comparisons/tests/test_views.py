@@ -46,6 +46,18 @@ def test_compare_can_hide_rows_that_do_not_differ(client, seeded):
     assert "admin" not in slugs
 
 
+def test_only_differences_keeps_exactly_the_rows_whose_scores_differ(client, seeded):
+    response = get(client, reverse("comparisons:compare"), fw=["flask", "fastapi"], diff="1")
+
+    kept = [row["aspect"].slug for row in response.context["matrix"]["rows"]]
+    # Both score 0 on ORM, admin and auth and 4 on ecosystem, whatever their labels say.
+    same = {"orm", "admin", "auth", "ecosystem"}
+    assert kept == [slug for slug in Aspect.objects.values_list("slug", flat=True) if slug not in same]
+    html = response.content.decode()
+    assert 'id="aspect-orm"' not in html
+    assert 'id="aspect-ecosystem"' not in html
+
+
 def test_unknown_framework_is_named_not_an_error(client, seeded):
     response = get(client, reverse("comparisons:compare"), fw=["flask", "rails"])
     assert response.context["unknown_slugs"] == ["rails"]

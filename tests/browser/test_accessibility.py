@@ -45,6 +45,11 @@ def visit_guide(page, site):
     expect(page.get_by_role("navigation", name="On this page")).to_be_attached()
 
 
+def visit_guide_with_live_ratings(page, site):
+    page.goto(site + "/guide/performance/")
+    expect(page.locator(".live-rating").first).to_be_visible()
+
+
 def visit_faq(page, site):
     page.goto(site + "/faq/")
 
@@ -118,6 +123,7 @@ def visit_decision(page, site):
         pytest.param(visit_home, "page", id="home-desktop"),
         pytest.param(visit_home, "phone", id="home-phone"),
         pytest.param(visit_guide, "page", id="guide-page"),
+        pytest.param(visit_guide_with_live_ratings, "phone", id="guide-live-ratings-phone"),
         pytest.param(visit_faq, "page", id="faq"),
         pytest.param(visit_compare, "page", id="compare-desktop"),
         pytest.param(visit_compare, "phone", id="compare-phone"),
