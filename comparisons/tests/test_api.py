@@ -120,13 +120,13 @@ def test_anonymous_callers_are_throttled(api, seeded, monkeypatch):
 
 def test_read_endpoints_list_the_matrix_and_chooser(api, seeded):
     frameworks = api.get(reverse("api:framework-list")).json()
-    assert [f["slug"] for f in frameworks] == ["flask", "django", "fastapi"]
+    assert [f["slug"] for f in frameworks] == ["flask", "django", "fastapi", "quart", "litestar"]
     detail = api.get(reverse("api:framework-detail", args=["fastapi"])).json()
     assert {r["aspect"] for r in detail["ratings"]} >= {"performance", "async"}
     assert len(api.get(reverse("api:aspect-list")).json()) == 14
     assert len(api.get(reverse("api:scenario-list")).json()) >= 14
     matrix = api.get(reverse("api:matrix")).json()
-    assert len(matrix["ratings"]) == 42
+    assert len(matrix["ratings"]) == 70
     questions = api.get(reverse("api:question-list")).json()
     assert [q["slug"] for q in questions] == [
         "project",

@@ -115,7 +115,7 @@ def test_ranking_is_sorted_and_lists_every_framework():
     result = run({"project": "web_app"})
     scores = [r.score for r in result.ranking]
     assert scores == sorted(scores, reverse=True)
-    assert {r.framework for r in result.ranking} == {"flask", "django", "fastapi"}
+    assert {r.framework for r in result.ranking} == {"flask", "django", "fastapi", "quart", "litestar"}
 
 
 def test_same_input_same_output():

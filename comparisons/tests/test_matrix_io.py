@@ -125,7 +125,7 @@ def test_round_trip_after_mutations_restores_matrix_and_recommendation(seeded, t
     question = Question.objects.get(slug="io")
     question.options.get(slug="light").delete()
     Option.objects.get(question__slug="project", slug="ml").scenarios.clear()
-    extra = FrameworkFactory(slug="litestar")
+    extra = FrameworkFactory(slug="bottle")
     RatingFactory(framework=extra, aspect=Aspect.objects.get(slug="performance"), score=5)
     ScenarioFactory(framework=extra, slug="edge")
     AspectFactory(slug="hype")
@@ -135,8 +135,8 @@ def test_round_trip_after_mutations_restores_matrix_and_recommendation(seeded, t
 
     assert export_text() == exported
     assert recommendation() == before
-    assert "delete framework litestar" not in output  # listed only with --dry-run or -v 2
-    assert "frameworks: 1 updated, 1 deleted, 2 unchanged" in output
+    assert "delete framework bottle" not in output  # listed only with --dry-run or -v 2
+    assert "frameworks: 1 updated, 1 deleted, 4 unchanged" in output
 
 
 def test_round_trip_into_an_empty_matrix_gives_the_same_export_and_ranking(seeded, tmp_path):
@@ -164,7 +164,7 @@ def test_reimporting_the_same_document_changes_nothing(seeded, tmp_path):
     output = import_document(tmp_path, exported)
 
     assert output.startswith("Nothing to change")
-    assert "frameworks: 3 unchanged" in output
+    assert "frameworks: 5 unchanged" in output
     assert database_state() == state
     assert content_version() == version
 
@@ -184,11 +184,9 @@ def test_import_bumps_content_version_and_the_snapshot_sees_the_new_rating(seede
 
 def test_import_creates_new_items_in_document_order(seeded, tmp_path):
     document = json.loads(export_text())
-    document["frameworks"].insert(
-        1, {"slug": "litestar", "name": "Litestar", "kind": "API", "summary": "Fast."}
-    )
+    document["frameworks"].insert(1, {"slug": "bottle", "name": "Bottle", "kind": "API", "summary": "Fast."})
     document["ratings"].append(
-        {"framework": "litestar", "aspect": "performance", "score": 5, "label": "Very fast"}
+        {"framework": "bottle", "aspect": "performance", "score": 5, "label": "Very fast"}
     )
     document["questions"][0]["options"].append(
         {"slug": "edge", "label": "Edge functions", "weights": {"performance": 3}, "scenarios": ["spa-api"]}
@@ -196,19 +194,21 @@ def test_import_creates_new_items_in_document_order(seeded, tmp_path):
 
     output = import_document(tmp_path, document)
 
-    assert "frameworks: 1 created, 2 updated, 1 unchanged" in output  # two moved down
+    assert "frameworks: 1 created, 4 updated, 1 unchanged" in output  # four moved down
     assert list(Framework.objects.values_list("slug", flat=True)) == [
         "flask",
-        "litestar",
+        "bottle",
         "django",
         "fastapi",
+        "quart",
+        "litestar",
     ]
-    rating = Rating.objects.get(framework__slug="litestar")
+    rating = Rating.objects.get(framework__slug="bottle")
     assert (rating.score, rating.note, rating.source_page) == (5, "", None)
     option = Option.objects.get(question__slug="project", slug="edge")
     assert [s.slug for s in option.scenarios.all()] == ["spa-api"]
     assert {w.aspect.slug: w.weight for w in option.weights.all()} == {"performance": 3}
-    assert json.loads(export_text())["frameworks"][1]["slug"] == "litestar"
+    assert json.loads(export_text())["frameworks"][1]["slug"] == "bottle"
 
 
 def test_import_leaves_history_entries_on_the_changed_snippets(seeded, tmp_path):
@@ -269,14 +269,14 @@ BAD_DOCUMENTS = {
         ['ratings[0].aspect: unknown aspect "speed"'],
     ),
     "score 7": (
-        _set(("ratings", 3, "score", 7)),
-        ["ratings[3].score: Ensure this value is less than or equal to 5."],
+        _set(("ratings", 5, "score", 7)),
+        ["ratings[5].score: Ensure this value is less than or equal to 5."],
     ),
     "duplicate slug": (
         _duplicate_framework,
-        ['frameworks[3].slug: duplicate slug "flask", also at frameworks[0]'],
+        ['frameworks[5].slug: duplicate slug "flask", also at frameworks[0]'],
     ),
-    "yes/no aspect scored 3": (_orm_rating_score_three, ["ratings[12].score: “Built-in ORM” is yes/no"]),
+    "yes/no aspect scored 3": (_orm_rating_score_three, ["ratings[20].score: “Built-in ORM” is yes/no"]),
     "missing key": (_delete("frameworks", 1, "summary"), ["frameworks[1].summary: required key is missing"]),
     "missing section": (_delete("questions"), ["questions: required key is missing"]),
     "unknown key": (_set(("aspects", 2, "colour", "red")), ["aspects[2].colour: unknown key"]),
@@ -353,14 +353,14 @@ def test_duplicate_json_key_is_reported(seeded, tmp_path):
 
 def test_every_problem_is_reported_at_once(seeded, tmp_path):
     document = json.loads(export_text())
-    document["ratings"][3]["score"] = 7
+    document["ratings"][5]["score"] = 7
     del document["frameworks"][1]["summary"]
     document["scenarios"][0]["framework"] = "rails"
     with pytest.raises(CommandError) as error:
         import_document(tmp_path, document)
     message = str(error.value)
     assert "(3 problems)" in message
-    assert "ratings[3].score" in message and "frameworks[1].summary" in message
+    assert "ratings[5].score" in message and "frameworks[1].summary" in message
     assert 'scenarios[0].framework: unknown framework "rails"' in message
 
 
@@ -404,7 +404,7 @@ def test_missing_items_are_deleted_unless_keep_missing(seeded, tmp_path):
     output = import_document(tmp_path, document, "--keep-missing")
     assert Framework.objects.filter(slug="fastapi").exists()
     assert Rating.objects.filter(framework__slug="fastapi").count() == 14
-    assert "frameworks: 1 kept (not in the document)" in output
+    assert "frameworks: 2 updated, 1 kept (not in the document), 2 unchanged" in output
 
     output = import_document(tmp_path, document)
     assert not Framework.objects.filter(slug="fastapi").exists()
@@ -488,7 +488,7 @@ def test_seed_file_with_a_header_imports_into_an_empty_database(empty_content, t
 
     output = import_document(tmp_path, document)
 
-    assert "ratings: 42 created" in output
+    assert "ratings: 70 created" in output
     assert Option.objects.count() == sum(len(q["options"]) for q in seed["questions"])
     exported = matrix_export()
     assert exported["questions"] == seed["questions"]

@@ -120,9 +120,11 @@ def test_guide_urls_name_only_live_public_guide_pages(seeded):
         "flask": "flask/",
         "django": "django/",
         "fastapi": "fastapi/",
+        "quart": "quart/",
+        "litestar": "litestar/",
     }
 
     Page.objects.get(slug="flask").specific.unpublish()
     PageViewRestriction.objects.create(page=Page.objects.get(slug="django"), restriction_type="login")
 
-    assert set(linked()) == {"fastapi"}
+    assert set(linked()) == {"fastapi", "quart", "litestar"}

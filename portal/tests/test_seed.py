@@ -9,7 +9,7 @@ from portal.seeding import GUIDE_FILE, MATRIX_FILE, load_initial_data, load_json
 
 pytestmark = pytest.mark.django_db
 
-FRAMEWORKS = {"flask", "django", "fastapi"}
+FRAMEWORKS = {"flask", "django", "fastapi", "quart", "litestar"}
 ASPECTS = {
     "type", "performance", "async", "learning_curve", "orm", "admin", "best_for",
     "templates", "auth", "api_docs", "validation", "security", "ecosystem", "jobs",
@@ -45,7 +45,7 @@ def test_seed_builds_the_guide_and_faq(seeded):
     index = GuideIndexPage.objects.get()
     pages = GuidePage.objects.child_of(index).live()
     assert [p.slug for p in pages] == [
-        "flask", "django", "fastapi", "performance", "async-support",
+        "flask", "django", "fastapi", "quart", "litestar", "performance", "async-support",
         "learning-curve", "ecosystem", "final-thoughts",
     ]  # fmt: skip
     assert {p.framework.slug for p in pages if p.framework} == FRAMEWORKS
@@ -110,7 +110,7 @@ def test_loader_rebuilds_a_site_on_a_database_without_one(empty_content):
 
     site = Site.objects.get(is_default_site=True)
     assert site.root_page.specific_class.__name__ == "HomePage"
-    assert GuidePage.objects.child_of(GuideIndexPage.objects.get()).count() == 8
+    assert GuidePage.objects.child_of(GuideIndexPage.objects.get()).count() == 10
 
 
 def test_seed_keys_keep_their_names_so_databases_seeded_before_skip_the_same_items(seeded):
