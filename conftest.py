@@ -21,8 +21,10 @@ class SessionSeed:
     dump: str
 
     def restore_if_flushed(self):
+        from django.apps import apps
         from django.contrib.contenttypes.models import ContentType
         from django.core.management import call_command
+        from django.core.management.color import no_style
         from django.db import connection
 
         from portal.models import SeedRecord
@@ -35,6 +37,12 @@ class SessionSeed:
         ContentType.objects.clear_cache()
         connection.creation.deserialize_db_from_string(self.dump)
         ContentType.objects.clear_cache()
+        # The copy's rows keep their ids; on PostgreSQL the sequences must be moved past
+        # them, or the next insert (a page revision, say) collides with a restored row.
+        sql = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
+        with connection.cursor() as cursor:
+            for statement in sql:
+                cursor.execute(statement)
 
 
 SESSION_SEED = pytest.StashKey[SessionSeed]()
