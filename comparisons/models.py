@@ -256,6 +256,7 @@ class Scenario(Snippet, index.Indexed, Orderable):
         index.AutocompleteField("situation"),
         index.FilterField("in_cheat_sheet"),
         index.FilterField("live"),
+        index.RelatedFields("framework", [index.FilterField("live")]),
     ]
 
     class Meta(Orderable.Meta):
