@@ -42,6 +42,17 @@ class Snippet(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Prev
     def get_preview_template(self, request, mode_name):
         return f"previews/{self._meta.model_name}.html"
 
+    def save_revision(self, *args, **kwargs):
+        if self.pk and self.live and self.live_revision_id is None:
+            # Rows from before drafts (or from the seed) have no live revision, and Wagtail
+            # takes such an object offline when a change to it is scheduled. Record the
+            # live row as its live revision first, so it stays online until go-live.
+            live = type(self).objects.get(pk=self.pk)
+            baseline = super(Snippet, live).save_revision(changed=False, clean=False, log_action=False)
+            type(self).objects.filter(pk=self.pk).update(live_revision=baseline)
+            self.live_revision = baseline
+        return super().save_revision(*args, **kwargs)
+
 
 class Aspect(Snippet, index.Indexed, Orderable):
     name = models.CharField(max_length=80)

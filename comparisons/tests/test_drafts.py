@@ -313,6 +313,31 @@ def test_scheduled_publish_goes_live_with_publish_scheduled(client, seeded):
     assert "Laterwork" in client.get(reverse("comparisons:compare")).content.decode()
 
 
+def test_a_scheduled_change_to_a_published_framework_keeps_it_online_until_go_live(client, editor, seeded):
+    flask = Framework.objects.get(slug="flask")
+    assert flask.live_revision_id is None  # seeded content has no revision yet
+    client.force_login(editor)
+    data = framework_form(flask)
+    data["summary"] = "The summary of tomorrow."
+    data["go_live_at"] = (timezone.now() + datetime.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    version = content_version()
+
+    assert client.post(url("framework", "edit", flask.pk), data).status_code == 302
+
+    flask.refresh_from_db()
+    assert flask.live and flask.live_revision_id is not None
+    assert flask.summary != "The summary of tomorrow."
+    assert content_version() == version
+    listed = client.get(reverse("api:framework-list")).content.decode()
+    assert "flask" in listed and "The summary of tomorrow." not in listed
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + datetime.timedelta(hours=2)):
+        call_command("publish_scheduled", stdout=io.StringIO())
+    flask.refresh_from_db()
+    assert flask.live and flask.summary == "The summary of tomorrow."
+    assert content_version() != version
+    assert "The summary of tomorrow." in client.get(reverse("api:framework-list")).content.decode()
+
+
 def test_locking_and_draft_bookkeeping_keep_the_version(client, editor, seeded):
     django = Framework.objects.get(slug="django")
     client.force_login(editor)
