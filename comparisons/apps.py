@@ -24,12 +24,12 @@ class ComparisonsConfig(AppConfig):
         register_search_source(
             "frameworks",
             heading="Frameworks",
-            queryset=models.Framework.objects.all(),
+            queryset=models.Framework.objects.published(),
             result_template="components/search/framework.html",
         )
         register_search_source(
             "scenarios",
             heading="Scenarios",
-            queryset=models.Scenario.objects.with_framework(),
+            queryset=models.Scenario.objects.published().with_framework(),
             result_template="components/search/scenario.html",
         )

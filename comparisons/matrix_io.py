@@ -259,16 +259,16 @@ def matrix_export() -> dict:
     exports of the same content serialise to the same bytes.
     """
     ratings = list(
-        Rating.objects.select_related("framework", "aspect").order_by(
-            "aspect__sort_order", "aspect__pk", "framework__sort_order", "framework__pk"
-        )
+        Rating.objects.published()
+        .select_related("framework", "aspect")
+        .order_by("aspect__sort_order", "aspect__pk", "framework__sort_order", "framework__pk")
     )
     pages = _page_references({r.source_page_id for r in ratings if r.source_page_id})
     return {
         "format": FORMAT,
         "version": VERSION,
-        "frameworks": [_plain(f, "frameworks") for f in Framework.objects.all()],
-        "aspects": [_plain(a, "aspects") for a in Aspect.objects.all()],
+        "frameworks": [_plain(f, "frameworks") for f in Framework.objects.published()],
+        "aspects": [_plain(a, "aspects") for a in Aspect.objects.published()],
         "ratings": [
             {
                 "framework": r.framework.slug,
@@ -290,7 +290,7 @@ def matrix_export() -> dict:
                 "rationale": s.rationale,
                 "in_cheat_sheet": s.in_cheat_sheet,
             }
-            for s in Scenario.objects.with_framework()
+            for s in Scenario.objects.published().with_framework()
         ],
         "questions": [
             {
@@ -304,7 +304,7 @@ def matrix_export() -> dict:
                     for o in q.options.all()
                 ],
             }
-            for q in Question.objects.with_options()
+            for q in Question.objects.published().with_options()
         ],
     }
 
@@ -703,22 +703,38 @@ class _Plan(_Checker):
     # -- what would change
 
     def _read_database(self) -> None:
+        # An import works on published content only, as the export does: an object that
+        # exists only as a draft is neither changed, published nor deleted by it, and an
+        # unpublished draft of a published object stays the draft (the import writes the
+        # live row; the editor's draft revision is kept and still waits for Publish).
         self.existing = {
-            "frameworks": {(f.slug,): f for f in Framework.objects.all()},
-            "aspects": {(a.slug,): a for a in Aspect.objects.all()},
-            "scenarios": {(s.slug,): s for s in Scenario.objects.with_framework()},
+            "frameworks": {(f.slug,): f for f in Framework.objects.published()},
+            "aspects": {(a.slug,): a for a in Aspect.objects.published()},
+            "scenarios": {(s.slug,): s for s in Scenario.objects.published().with_framework()},
             "ratings": {
                 (r.framework.slug, r.aspect.slug): r
-                for r in Rating.objects.select_related("framework", "aspect")
+                for r in Rating.objects.published().select_related("framework", "aspect")
             },
-            "questions": {(q.slug,): q for q in Question.objects.all()},
+            "questions": {(q.slug,): q for q in Question.objects.published()},
             "options": {
                 (o.question.slug, o.slug): o
-                for o in Option.objects.select_related("question").prefetch_related("scenarios")
+                for o in Option.objects.published().select_related("question").prefetch_related("scenarios")
             },
             "option weights": {
                 (w.option.question.slug, w.option.slug, w.aspect.slug): w
-                for w in OptionWeight.objects.select_related("option__question", "aspect")
+                for w in OptionWeight.objects.filter(
+                    option__live=True, option__question__live=True, aspect__live=True
+                ).select_related("option__question", "aspect")
+            },
+        }
+        self.drafts = {
+            "frameworks": {(f.slug,) for f in Framework.objects.filter(live=False)},
+            "aspects": {(a.slug,) for a in Aspect.objects.filter(live=False)},
+            "scenarios": {(s.slug,) for s in Scenario.objects.filter(live=False)},
+            "questions": {(q.slug,) for q in Question.objects.filter(live=False)},
+            "options": {
+                (o.question.slug, o.slug)
+                for o in Option.objects.exclude(live=True, question__live=True).select_related("question")
             },
         }
 
@@ -752,6 +768,12 @@ class _Plan(_Checker):
             existing = self.existing[kind]
             for key, item, position in wanted[kind]:
                 obj = existing.get(key)
+                if obj is None and key in self.drafts.get(kind, ()):
+                    self.problem(
+                        f"{kind} {'/'.join(key)}",
+                        "exists as an unpublished draft in the admin: publish or delete that draft first.",
+                    )
+                    continue
                 if obj is None:
                     upserts.append(_Change(kind, key, "create", item=item, position=position))
                 elif self._differs(kind, obj, item, position):
@@ -770,7 +792,9 @@ class _Plan(_Checker):
         return upserts + deletes
 
     def _seed_diff(self, loaded: set[str], kinds: tuple[str, ...]) -> list[_Change]:
-        present = {kind: set(existing) for kind, existing in self.existing.items()}
+        present = {
+            kind: set(existing) | self.drafts.get(kind, set()) for kind, existing in self.existing.items()
+        }
         next_order = {
             kind: max((obj.sort_order or 0 for obj in self.existing[kind].values()), default=0) + 1
             for kind in ("frameworks", "aspects", "scenarios", "questions")

@@ -7,10 +7,19 @@ from django.dispatch import receiver
 from django.urls import reverse
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.models import Orderable, Page, RevisionMixin
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    Page,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
 from wagtail.search import index
 
 from comparisons.engine import SCORE_MAX, SCORE_MIN, WEIGHT_LIMIT
+from comparisons.matrix import build_matrix
 
 
 class AspectKind(models.TextChoices):
@@ -19,7 +28,35 @@ class AspectKind(models.TextChoices):
     TEXT = "text", "Text only"
 
 
-class Aspect(RevisionMixin, index.Indexed, Orderable):
+class PublishedQuerySet(models.QuerySet):
+    """Reads for readers: only what an editor has published, never a draft."""
+
+    def published(self):
+        return self.filter(live=True)
+
+
+# Editors save drafts, preview them and publish; the workflow mixin lets an admin
+# require approval (see docs/architecture.md), off until a workflow is assigned.
+class Snippet(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, models.Model):
+    class Meta:
+        abstract = True
+
+    def get_preview_template(self, request, mode_name):
+        return f"previews/{self._meta.model_name}.html"
+
+    def save_revision(self, *args, **kwargs):
+        if self.pk and self.live and self.live_revision_id is None:
+            # Rows from before drafts (or from the seed) have no live revision, and Wagtail
+            # takes such an object offline when a change to it is scheduled. Record the
+            # live row as its live revision first, so it stays online until go-live.
+            live = type(self).objects.get(pk=self.pk)
+            baseline = super(Snippet, live).save_revision(changed=False, clean=False, log_action=False)
+            type(self).objects.filter(pk=self.pk).update(live_revision=baseline)
+            self.live_revision = baseline
+        return super().save_revision(*args, **kwargs)
+
+
+class Aspect(Snippet, index.Indexed, Orderable):
     name = models.CharField(max_length=80)
     slug = models.SlugField(
         max_length=50,
@@ -33,6 +70,8 @@ class Aspect(RevisionMixin, index.Indexed, Orderable):
     in_overview = models.BooleanField(
         default=False, help_text="Show in the quick overview matrix on the home page."
     )
+
+    objects = PublishedQuerySet.as_manager()
 
     search_fields = [
         index.SearchField("name"),
@@ -55,15 +94,19 @@ class Aspect(RevisionMixin, index.Indexed, Orderable):
         return self.kind != AspectKind.TEXT
 
 
-class FrameworkQuerySet(models.QuerySet):
+class FrameworkQuerySet(PublishedQuerySet):
     def with_ratings(self):
-        """Frameworks with their ratings (and each rating's aspect) fetched in two queries."""
+        """Frameworks with their ratings on published aspects (and each aspect) in two queries.
+
+        A live framework's rating rows are its published ratings: Wagtail writes
+        child rows only when the framework's revision is published.
+        """
         return self.prefetch_related(
             Prefetch(
                 "ratings",
-                queryset=Rating.objects.select_related("aspect", "source_page").order_by(
-                    "aspect__sort_order", "aspect__pk"
-                ),
+                queryset=Rating.objects.filter(aspect__live=True)
+                .select_related("aspect", "source_page")
+                .order_by("aspect__sort_order", "aspect__pk"),
             )
         )
 
@@ -74,7 +117,7 @@ class FrameworkQuerySet(models.QuerySet):
         return {f.pk: f.guide_page.get_url(request) for f in frameworks}
 
 
-class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
+class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
     name = models.CharField(max_length=80)
     slug = models.SlugField(
         max_length=50,
@@ -101,6 +144,7 @@ class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
         index.SearchField("kind"),
         index.SearchField("summary"),
         index.AutocompleteField("name"),
+        index.FilterField("live"),
     ]
 
     class Meta(Orderable.Meta):
@@ -111,6 +155,18 @@ class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
 
     def get_absolute_url(self):
         return f"{reverse('comparisons:compare')}?fw={self.slug}"
+
+    def get_preview_context(self, request, mode_name):
+        context = super().get_preview_context(request, mode_name)
+        # The preview object's ratings come from the revision, not the database.
+        aspects = list(Aspect.objects.published())
+        context["matrix"] = build_matrix([self], aspects)
+        return context
+
+
+class RatingQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(framework__live=True, aspect__live=True)
 
 
 class Rating(models.Model):
@@ -137,6 +193,8 @@ class Rating(models.Model):
         max_length=80, blank=True, help_text="Section anchor on that page, without #."
     )
 
+    objects = RatingQuerySet.as_manager()
+
     class Meta:
         # unique_together rather than a UniqueConstraint: modelcluster's inline
         # formset only checks unique_together across the forms of one framework.
@@ -145,6 +203,9 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.framework} × {self.aspect}: {self.label}"
+
+    def is_published(self) -> bool:
+        return self.framework.live
 
     def clean(self):
         super().clean()
@@ -219,6 +280,10 @@ def _record_rating_change(sender, instance, created, raw=False, **kwargs):
 
 
 class ScenarioQuerySet(models.QuerySet):
+    def published(self):
+        """Published scenarios whose recommended framework is published too."""
+        return self.filter(live=True, framework__live=True)
+
     def with_framework(self):
         return self.select_related("framework")
 
@@ -226,7 +291,7 @@ class ScenarioQuerySet(models.QuerySet):
         return self.filter(in_cheat_sheet=True)
 
 
-class Scenario(RevisionMixin, index.Indexed, Orderable):
+class Scenario(Snippet, index.Indexed, Orderable):
     situation = models.CharField(max_length=160)
     slug = models.SlugField(max_length=60, unique=True)
     framework = models.ForeignKey(
@@ -251,6 +316,8 @@ class Scenario(RevisionMixin, index.Indexed, Orderable):
         index.SearchField("companion"),
         index.AutocompleteField("situation"),
         index.FilterField("in_cheat_sheet"),
+        index.FilterField("live"),
+        index.RelatedFields("framework", [index.FilterField("live")]),
     ]
 
     class Meta(Orderable.Meta):
@@ -272,21 +339,24 @@ class QuestionKind(models.TextChoices):
     MULTIPLE = "multiple", "Multiple choice"
 
 
-class QuestionQuerySet(models.QuerySet):
+class QuestionQuerySet(PublishedQuerySet):
     def with_options(self):
-        """Questions with their options, each option's weights and scenarios: four queries."""
+        """Questions with their published options, each option's weights and scenarios: four queries."""
         return self.prefetch_related(
             Prefetch(
                 "options",
-                queryset=Option.objects.prefetch_related(
-                    Prefetch("weights", queryset=OptionWeight.objects.select_related("aspect")),
-                    Prefetch("scenarios", queryset=Scenario.objects.only("pk", "slug")),
+                queryset=Option.objects.filter(live=True).prefetch_related(
+                    Prefetch(
+                        "weights",
+                        queryset=OptionWeight.objects.filter(aspect__live=True).select_related("aspect"),
+                    ),
+                    Prefetch("scenarios", queryset=Scenario.objects.published().only("pk", "slug")),
                 ),
             )
         )
 
 
-class Question(RevisionMixin, Orderable, ClusterableModel):
+class Question(Snippet, Orderable, ClusterableModel):
     slug = models.SlugField(
         max_length=50, unique=True, help_text="Stable identifier used by the API: keep it stable."
     )
@@ -303,7 +373,12 @@ class Question(RevisionMixin, Orderable, ClusterableModel):
         return self.prompt
 
 
-class Option(RevisionMixin, Orderable, ClusterableModel):
+class OptionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(live=True, question__live=True)
+
+
+class Option(Snippet, Orderable, ClusterableModel):
     question = ParentalKey(Question, on_delete=models.CASCADE, related_name="options")
     slug = models.SlugField(max_length=50, help_text="Stable identifier used by the API.")
     label = models.CharField(max_length=120)
@@ -316,6 +391,8 @@ class Option(RevisionMixin, Orderable, ClusterableModel):
         "towards its recommended framework.",
     )
 
+    objects = OptionQuerySet.as_manager()
+
     class Meta(Orderable.Meta):
         ordering = ["question__sort_order", "sort_order", "pk"]
         # unique_together so modelcluster's inline formset checks it across forms.
@@ -323,6 +400,9 @@ class Option(RevisionMixin, Orderable, ClusterableModel):
 
     def __str__(self):
         return f"{self.question.slug}: {self.label}"
+
+    def is_published(self) -> bool:
+        return self.live and self.question.live
 
 
 class OptionWeight(models.Model):
@@ -339,6 +419,9 @@ class OptionWeight(models.Model):
 
     def __str__(self):
         return f"{self.option}: {self.aspect} {self.weight:+d}"
+
+    def is_published(self) -> bool:
+        return self.option.is_published()
 
     def clean(self):
         super().clean()

@@ -1,8 +1,9 @@
 """Builds the engine's snapshot from the database and keeps it per process.
 
-The snapshot is rebuilt only when the content version (core.content_version)
-changes: every save or delete of a framework, aspect, rating, scenario,
-question, option or weight bumps it (registered in apps.py).
+The snapshot holds published content only, and is rebuilt only when the content
+version (core.content_version) changes: every publish, unpublish or delete of a
+framework, aspect, rating, scenario, question, option or weight bumps it
+(registered in apps.py); a draft save does not.
 """
 
 import threading
@@ -46,8 +47,8 @@ def forget_snapshot() -> None:
 
 def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
     """Read the matrix, scenarios and chooser into a frozen Snapshot, in constant queries."""
-    guide_urls = Framework.objects.guide_urls() if guide_urls is None else guide_urls
-    aspects = list(Aspect.objects.all())
+    guide_urls = Framework.objects.published().guide_urls() if guide_urls is None else guide_urls
+    aspects = list(Aspect.objects.published())
     frameworks = [
         FrameworkInfo(
             slug=framework.slug,
@@ -58,7 +59,7 @@ def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
                 for rating in framework.ratings.all()
             },
         )
-        for framework in Framework.objects.with_ratings()
+        for framework in Framework.objects.published().with_ratings()
     ]
     questions = [
         QuestionInfo(
@@ -75,11 +76,11 @@ def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
                 for option in question.options.all()
             ),
         )
-        for question in Question.objects.with_options()
+        for question in Question.objects.published().with_options()
     ]
     scenarios = [
         ScenarioInfo(s.slug, s.situation, s.framework.slug, s.companion)
-        for s in Scenario.objects.with_framework()
+        for s in Scenario.objects.published().with_framework()
     ]
     return Snapshot(
         frameworks=tuple(frameworks),

@@ -16,11 +16,11 @@ class CompareView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        frameworks = list(Framework.objects.with_ratings())
+        frameworks = list(Framework.objects.published().with_ratings())
         requested = self.request.GET.getlist("fw")
         known = {f.slug for f in frameworks}
         selected = [f for f in frameworks if f.slug in requested] or frameworks
-        matrix = build_matrix(selected, list(Aspect.objects.all()))
+        matrix = build_matrix(selected, list(Aspect.objects.published()))
         only_differences = self.request.GET.get("diff") == "1" and len(selected) > 1
         if only_differences:
             matrix["rows"] = [row for row in matrix["rows"] if row["differs"]]
@@ -30,7 +30,7 @@ class CompareView(TemplateView):
             unknown_slugs=[slug for slug in requested if slug not in known],
             matrix=matrix,
             only_differences=only_differences,
-            guide_urls=Framework.objects.guide_urls(self.request),
+            guide_urls=Framework.objects.published().guide_urls(self.request),
             meta_description="Flask, Django and FastAPI compared aspect by aspect, "
             "with a score and a reason for every cell.",
         )
@@ -42,11 +42,11 @@ class ScenariosView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        scenarios = list(Scenario.objects.with_framework())
+        scenarios = list(Scenario.objects.published().with_framework())
         context.update(
             cheat_sheet=[s for s in scenarios if s.in_cheat_sheet],
             more_scenarios=[s for s in scenarios if not s.in_cheat_sheet],
-            guide_urls=Framework.objects.guide_urls(self.request),
+            guide_urls=Framework.objects.published().guide_urls(self.request),
             meta_description="Which Python web framework fits which situation: "
             "the decision cheat sheet, with the reason behind every row.",
         )
@@ -82,7 +82,7 @@ class ChooserView(TemplateView):
         snapshot = get_snapshot()
         raw = answers_from_query(snapshot, data)
         context = self.get_context_data(
-            questions=Question.objects.with_options(),
+            questions=Question.objects.published().with_options(),
             selected={slug: set(options) for slug, options in raw.items()},
             meta_description="Answer six questions about your project and get a ranked, "
             "explained recommendation: Flask, Django or FastAPI.",

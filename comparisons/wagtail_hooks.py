@@ -3,7 +3,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PublishingPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -119,6 +119,10 @@ class ChooserViewSetGroup(SnippetViewSetGroup):
     menu_label = "Chooser"
     menu_name = "chooser"
 
+
+# Go-live and expiry times (scheduled publishing), shown in the editor's status side panel.
+for _viewset in (FrameworkViewSet, AspectViewSet, ScenarioViewSet, QuestionViewSet, OptionViewSet):
+    _viewset.panels = [*_viewset.panels, PublishingPanel()]
 
 register_snippet(MatrixViewSetGroup)
 register_snippet(ChooserViewSetGroup)

@@ -3,10 +3,14 @@
 Every process keeps derived data (the engine snapshot, cached pages, cached API
 reads) keyed by this token, so an edit made through any worker is seen by
 every worker at its next request, without a purge step. Feature apps register
-the models whose saves and deletes must bump it (`register_content_models`);
-Wagtail page publish, unpublish and move are wired here. Code that writes in
-bulk (QuerySet.update, bulk_create, raw SQL) must call `bump_content_version`
-itself.
+the models whose changes must bump it (`register_content_models`); Wagtail page
+publish, unpublish and move are wired here. Code that writes in bulk
+(QuerySet.update, bulk_create, raw SQL) must call `bump_content_version` itself.
+
+Models with Wagtail draft state bump on publish, unpublish (and so scheduled
+go-live and expiry) and on a direct save of a live row (an import, the seed, a
+shell), never on a draft save or autosave: readers cannot see a draft, so the
+derived data stays valid.
 """
 
 import datetime
@@ -58,15 +62,67 @@ def bump_content_version(**kwargs) -> None:
         ContentVersion.objects.update_or_create(key=VERSION_KEY, defaults={"token": token})
 
 
+# Saves that only record a draft, a lock or a workflow step, never content readers see.
+BOOKKEEPING_FIELDS = frozenset(
+    {"latest_revision", "has_unpublished_changes", "locked", "locked_at", "locked_by"}
+)
+
+
+def reaches_readers(instance) -> bool:
+    """Whether a change to `instance` can be seen by readers.
+
+    A model may say so with an `is_published()` method (a rating is public when its
+    framework is live); otherwise an object with draft state is public when live.
+    """
+    check = getattr(instance, "is_published", None)
+    if callable(check):
+        try:
+            return check()
+        except Exception:  # noqa: BLE001 - a parent deleted in the same cascade: assume public
+            return True
+    return getattr(instance, "live", True)
+
+
+def _bump_on_save(sender, instance, update_fields=None, **kwargs):
+    if update_fields and set(update_fields) <= BOOKKEEPING_FIELDS:
+        return
+    if reaches_readers(instance):
+        bump_content_version()
+
+
+def _bump_on_delete(sender, instance, **kwargs):
+    if reaches_readers(instance):
+        bump_content_version()
+
+
+def _bump_on_m2m(sender, instance, action, **kwargs):
+    if action.startswith("post_") and reaches_readers(instance):
+        bump_content_version()
+
+
+def _bump_on_publish(sender, instance, **kwargs):
+    # A publish scheduled for later sends the signal too, while the object stays a draft.
+    if getattr(instance, "live", True):
+        bump_content_version()
+
+
 def register_content_models(*models, m2m_through=()) -> None:
-    """Bump the version on every save or delete of `models` and change of the `m2m_through` tables."""
+    """Bump the version when a change to `models` or the `m2m_through` tables reaches readers.
+
+    Saves and deletes of rows readers see bump it; so do Wagtail's `published` and
+    `unpublished` signals for models with draft state. Draft saves do not.
+    """
+    from wagtail.signals import published, unpublished
+
     for model in models:
         uid = f"bump-content-version-{model._meta.label}"
-        post_save.connect(bump_content_version, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(bump_content_version, sender=model, dispatch_uid=uid + "-delete")
+        post_save.connect(_bump_on_save, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_bump_on_delete, sender=model, dispatch_uid=uid + "-delete")
+        published.connect(_bump_on_publish, sender=model, dispatch_uid=uid + "-publish")
+        unpublished.connect(bump_content_version, sender=model, dispatch_uid=uid + "-unpublish")
     for through in m2m_through:
         m2m_changed.connect(
-            bump_content_version, sender=through, dispatch_uid=f"bump-content-version-{through._meta.label}"
+            _bump_on_m2m, sender=through, dispatch_uid=f"bump-content-version-{through._meta.label}"
         )
 
 

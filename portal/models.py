@@ -41,11 +41,13 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        frameworks = list(Framework.objects.with_ratings())
-        context["matrix"] = build_matrix(frameworks, list(Aspect.objects.filter(in_overview=True)))
-        context["cheat_sheet"] = Scenario.objects.cheat_sheet().with_framework()
+        frameworks = list(Framework.objects.published().with_ratings())
+        context["matrix"] = build_matrix(
+            frameworks, list(Aspect.objects.published().filter(in_overview=True))
+        )
+        context["cheat_sheet"] = Scenario.objects.published().cheat_sheet().with_framework()
         context["guide_pages"] = GuidePage.objects.live().public().order_by("path")
-        context["guide_urls"] = Framework.objects.guide_urls(request)
+        context["guide_urls"] = Framework.objects.published().guide_urls(request)
         return context
 
 
@@ -102,7 +104,7 @@ class GuidePage(Page):
     @cached_property
     def framework(self) -> Framework | None:
         """The framework whose guide this page is (set on the framework), if any."""
-        return next(iter(self.guided_frameworks.all()), None)
+        return next((f for f in self.guided_frameworks.all() if f.live), None)
 
     def get_meta_description(self) -> str:
         return self.search_description or self.summary
@@ -119,9 +121,9 @@ class GuidePage(Page):
         context = super().get_context(request, *args, **kwargs)
         # One query for every rating block on the page, rather than one per block.
         context["live_ratings"] = live_ratings(self.body)
-        aspects = list(self.related_aspects.all())
+        aspects = [aspect for aspect in self.related_aspects.all() if aspect.live]
         if aspects:
-            context["matrix"] = build_matrix(list(Framework.objects.with_ratings()), aspects)
+            context["matrix"] = build_matrix(list(Framework.objects.published().with_ratings()), aspects)
         siblings = list(self.get_siblings().live().public().only("title", "url_path"))
         position = next((i for i, page in enumerate(siblings) if page.pk == self.pk), None)
         if position is not None:

@@ -21,8 +21,8 @@ class FrameworkViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action == "retrieve":
-            return Framework.objects.with_ratings()
-        return Framework.objects.all()
+            return Framework.objects.published().with_ratings()
+        return Framework.objects.published()
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -31,14 +31,14 @@ class FrameworkViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class AspectViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Aspect.objects.all()
+    queryset = Aspect.objects.published()
     serializer_class = serializers.AspectSerializer
     lookup_field = "slug"
     pagination_class = None
 
 
 class ScenarioViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Scenario.objects.with_framework()
+    queryset = Scenario.objects.published().with_framework()
     serializer_class = serializers.ScenarioSerializer
     lookup_field = "slug"
     pagination_class = None
@@ -47,7 +47,7 @@ class ScenarioViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
 class QuestionViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
     """The chooser's questions with their options, each option's weights and scenarios."""
 
-    queryset = Question.objects.with_options()
+    queryset = Question.objects.published().with_options()
     serializer_class = serializers.QuestionSerializer
     lookup_field = "slug"
     pagination_class = None
@@ -58,12 +58,14 @@ class MatrixView(ContentConditionalMixin, APIView):
 
     @extend_schema(responses=serializers.MatrixSerializer)
     def get(self, request):
-        ratings = Rating.objects.select_related("framework", "aspect", "source_page").order_by(
-            "framework__sort_order", "aspect__sort_order"
+        ratings = (
+            Rating.objects.published()
+            .select_related("framework", "aspect", "source_page")
+            .order_by("framework__sort_order", "aspect__sort_order")
         )
         data = {
-            "frameworks": Framework.objects.all(),
-            "aspects": Aspect.objects.all(),
+            "frameworks": Framework.objects.published(),
+            "aspects": Aspect.objects.published(),
             "ratings": ratings,
         }
         return Response(serializers.MatrixSerializer(data).data)

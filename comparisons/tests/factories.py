@@ -18,6 +18,7 @@ class AspectFactory(factory.django.DjangoModelFactory):
         model = Aspect
         django_get_or_create = ["slug"]
 
+    live = True  # published, as the seed's content is; pass live=False for a draft
     name = factory.Sequence(lambda n: f"Aspect {n}")
     slug = factory.Sequence(lambda n: f"aspect_{n}")
     description = "How well the framework does this; 5 is best."
@@ -30,6 +31,7 @@ class FrameworkFactory(factory.django.DjangoModelFactory):
         model = Framework
         django_get_or_create = ["slug"]
 
+    live = True  # published, as the seed's content is; pass live=False for a draft
     name = factory.Sequence(lambda n: f"Framework {n}")
     slug = factory.Sequence(lambda n: f"framework-{n}")
     kind = "Micro-framework"
@@ -53,6 +55,7 @@ class ScenarioFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Scenario
 
+    live = True  # published, as the seed's content is; pass live=False for a draft
     situation = factory.Sequence(lambda n: f"Situation {n}")
     slug = factory.Sequence(lambda n: f"situation-{n}")
     framework = factory.SubFactory(FrameworkFactory)
@@ -66,6 +69,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
         model = Question
         django_get_or_create = ["slug"]
 
+    live = True  # published, as the seed's content is; pass live=False for a draft
     slug = factory.Sequence(lambda n: f"question_{n}")
     prompt = factory.Sequence(lambda n: f"Question {n}?")
     kind = QuestionKind.SINGLE
@@ -78,6 +82,7 @@ class OptionFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["question", "slug"]
         skip_postgeneration_save = True
 
+    live = True  # published, as the seed's content is; pass live=False for a draft
     question = factory.SubFactory(QuestionFactory)
     slug = factory.Sequence(lambda n: f"option_{n}")
     label = factory.Sequence(lambda n: f"Option {n}")

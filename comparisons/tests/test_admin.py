@@ -35,6 +35,8 @@ def framework_form(framework, **rating_changes):
             "docs_url": framework.docs_url,
             "guide_page": framework.guide_page_id or "",
             "ratings": inline_formset(ratings, initial=len(ratings)),
+            # Publish, as an editor finishing a change does; saving alone keeps a draft (test_drafts.py).
+            "action-publish": "action-publish",
         }
     )
 
@@ -57,9 +59,12 @@ def test_editor_changes_a_rating_and_compare_shows_it(client, editor, seeded):
     assert (rating.score, rating.label) == (4, "Faster than it was")
     page = client.get(reverse("comparisons:compare")).content.decode()
     assert "Faster than it was" in page
-    entry = ModelLogEntry.objects.filter(object_id=str(django.pk)).latest("timestamp")
+    entries = ModelLogEntry.objects.filter(object_id=str(django.pk))
+    entry = entries.filter(action="wagtail.edit").latest("timestamp")
     assert entry.user == editor
     assert entry.action == "wagtail.edit"
+    published = entries.latest("timestamp")
+    assert (published.user, published.action) == (editor, "wagtail.publish")
 
 
 def test_out_of_range_score_is_a_form_error(client, editor, seeded):
@@ -118,6 +123,7 @@ def test_editor_adds_and_deletes_a_scenario(client, editor, seeded):
             "companion": "",
             "rationale": "Async streaming responses are native.",
             "in_cheat_sheet": "on",
+            "action-publish": "action-publish",
         },
     )
     assert response.status_code == 302

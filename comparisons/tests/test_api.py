@@ -212,6 +212,7 @@ def test_editor_changing_an_option_weight_changes_the_answer(api, client, editor
             "description": option.description,
             "scenarios": [],
             "weights": inline_formset(weights, initial=len(weights) - 1),
+            "action-publish": "action-publish",
         }
     )
     response = client.post(reverse("wagtailsnippets_comparisons_option:edit", args=[option.pk]), data)

@@ -117,6 +117,19 @@ def test_web_starts_after_healthy_database_and_redis_and_one_migration_run(compo
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
 
 
+def test_a_scheduler_publishes_scheduled_content_every_minute_after_migrations(compose):
+    scheduler = compose["services"]["scheduler"]
+    assert "publish_scheduled" in get_commands()
+    script = scheduler["command"][-1]
+    assert "python manage.py publish_scheduled" in script
+    assert "sleep 60" in script and script.startswith("while true")
+    # The same image and environment as web, so it reaches the same database and cache.
+    assert scheduler["environment"] == compose["services"]["web"]["environment"]
+    assert scheduler["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert scheduler["depends_on"]["db"]["condition"] == "service_healthy"
+    assert scheduler["restart"] == "unless-stopped"
+
+
 def test_every_web_variable_is_read_by_the_settings(compose):
     known = variables_read_by_the_project()
     web = compose["services"]["web"]["environment"]
