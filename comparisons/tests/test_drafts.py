@@ -70,6 +70,30 @@ def new_framework_form(saved=None, **extra):
     return data
 
 
+def every_aspect_rated(data: dict) -> dict:
+    """The same form with a row for every other aspect too: Publish refuses gaps."""
+    rows = int(data["ratings-TOTAL_FORMS"])
+    for aspect in Aspect.objects.exclude(slug="performance"):
+        prefix = f"ratings-{rows}-"
+        score = "" if aspect.kind == "text" else ("5" if aspect.kind == "boolean" else "3")
+        data.update(
+            {
+                prefix + "id": "",
+                prefix + "aspect": str(aspect.pk),
+                prefix + "score": score,
+                prefix + "label": "Rated",
+                prefix + "note": "",
+                prefix + "source_page": "",
+                prefix + "source_anchor": "",
+                prefix + "ORDER": str(rows + 1),
+                prefix + "DELETE": "",
+            }
+        )
+        rows += 1
+    data["ratings-TOTAL_FORMS"] = str(rows)
+    return data
+
+
 def draft_form(framework, **rating_changes):
     data = framework_form(framework, **rating_changes)
     data.pop("action-publish")
@@ -145,7 +169,8 @@ def test_publishing_a_new_framework_shows_it_everywhere_at_once(client, editor, 
 
     client.force_login(editor)
     response = client.post(
-        url("framework", "edit", draft.pk), new_framework_form(draft, **{"action-publish": "action-publish"})
+        url("framework", "edit", draft.pk),
+        every_aspect_rated(new_framework_form(draft, **{"action-publish": "action-publish"})),
     )
 
     assert response.status_code == 302
