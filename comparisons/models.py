@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -8,6 +8,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable, Page, RevisionMixin
 from wagtail.search import index
 
+from comparisons.colours import HEX_COLOUR, contrast_problems
 from comparisons.engine import SCORE_MAX, SCORE_MIN, WEIGHT_LIMIT
 
 
@@ -83,6 +84,15 @@ class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
     summary = models.TextField(max_length=300)
     website = models.URLField(blank=True)
     docs_url = models.URLField("documentation", blank=True)
+    colour = models.CharField(
+        max_length=7,
+        validators=[RegexValidator(HEX_COLOUR, "Write the colour as #rrggbb, e.g. #0c4b33.")],
+        help_text="Accent and text colour, as #rrggbb. It must reach a 4.5:1 contrast against "
+        "white and the shaded panels, because names and links are written in it.",
+    )
+    tagline = models.CharField(
+        max_length=120, blank=True, help_text='One short line, e.g. "Batteries included".'
+    )
     guide_page = models.ForeignKey(
         "wagtailcore.Page",
         null=True,
@@ -109,6 +119,14 @@ class Framework(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
 
     def get_absolute_url(self):
         return f"{reverse('comparisons:compare')}?fw={self.slug}"
+
+    def clean(self):
+        super().clean()
+        if self.colour and HEX_COLOUR.match(self.colour):
+            self.colour = self.colour.lower()
+            problems = contrast_problems(self.colour)
+            if problems:
+                raise ValidationError({"colour": problems})
 
 
 class Rating(models.Model):
@@ -170,13 +188,16 @@ class Rating(models.Model):
 
 class ScenarioQuerySet(models.QuerySet):
     def with_framework(self):
-        return self.select_related("framework")
+        """Scenarios with their framework and alternatives (in matrix order): two queries."""
+        return self.select_related("framework").prefetch_related(
+            Prefetch("alternatives", queryset=Framework.objects.order_by("sort_order", "pk"))
+        )
 
     def cheat_sheet(self):
         return self.filter(in_cheat_sheet=True)
 
 
-class Scenario(RevisionMixin, index.Indexed, Orderable):
+class Scenario(RevisionMixin, index.Indexed, Orderable, ClusterableModel):
     situation = models.CharField(max_length=160)
     slug = models.SlugField(max_length=60, unique=True)
     framework = models.ForeignKey(
@@ -184,6 +205,13 @@ class Scenario(RevisionMixin, index.Indexed, Orderable):
         on_delete=models.PROTECT,
         related_name="scenarios",
         verbose_name="recommended framework",
+    )
+    # Parental, so the alternatives are part of the scenario's revisions.
+    alternatives = ParentalManyToManyField(
+        Framework,
+        blank=True,
+        related_name="alternative_in",
+        help_text="Other frameworks that fit this situation too; they share its credit in the chooser.",
     )
     companion = models.CharField(
         max_length=80, blank=True, help_text='Optional pairing, e.g. "with Wagtail".'

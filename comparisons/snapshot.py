@@ -78,7 +78,13 @@ def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
         for question in Question.objects.with_options()
     ]
     scenarios = [
-        ScenarioInfo(s.slug, s.situation, s.framework.slug, s.companion)
+        ScenarioInfo(
+            s.slug,
+            s.situation,
+            s.framework.slug,
+            s.companion,
+            tuple(f.slug for f in s.alternatives.all() if f.pk != s.framework_id),
+        )
         for s in Scenario.objects.with_framework()
     ]
     return Snapshot(

@@ -36,6 +36,7 @@ def seed_snapshot() -> Snapshot:
             for q in data["questions"]
         ),
         scenarios=tuple(
-            ScenarioInfo(s["slug"], s["situation"], s["framework"], s["companion"]) for s in data["scenarios"]
+            ScenarioInfo(s["slug"], s["situation"], s["framework"], s["companion"], tuple(s["alternatives"]))
+            for s in data["scenarios"]
         ),
     )

@@ -185,7 +185,7 @@ def test_import_bumps_content_version_and_the_snapshot_sees_the_new_rating(seede
 def test_import_creates_new_items_in_document_order(seeded, tmp_path):
     document = json.loads(export_text())
     document["frameworks"].insert(
-        1, {"slug": "litestar", "name": "Litestar", "kind": "API", "summary": "Fast."}
+        1, {"slug": "litestar", "name": "Litestar", "kind": "API", "summary": "Fast.", "colour": "#6b21a8"}
     )
     document["ratings"].append(
         {"framework": "litestar", "aspect": "performance", "score": 5, "label": "Very fast"}
