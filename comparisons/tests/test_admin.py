@@ -31,6 +31,8 @@ def framework_form(framework, **rating_changes):
             "slug": framework.slug,
             "kind": framework.kind,
             "summary": framework.summary,
+            "colour": framework.colour,
+            "tagline": framework.tagline,
             "website": framework.website,
             "docs_url": framework.docs_url,
             "guide_page": framework.guide_page_id or "",
@@ -167,3 +169,19 @@ def test_editor_points_a_framework_at_another_guide_page(client, editor, seeded)
     assert flask.guide_page_id == topic.pk
     scenarios = client.get(reverse("comparisons:scenarios")).content.decode()
     assert f'<a href="{topic.url}">Flask</a>' in scenarios
+
+
+def test_editor_cannot_save_a_colour_too_faint_for_text(client, editor, seeded):
+    client.force_login(editor)
+    flask = Framework.objects.get(slug="flask")
+    data = framework_form(flask)
+    data["colour"] = "#009688"
+
+    response = client.post(edit_url(flask), data)
+
+    assert response.status_code == 200
+    messages = response.context["form"].errors["colour"]
+    assert "3.67:1 against white" in messages[0]
+    assert "against the page's shaded panels" in messages[1]
+    flask.refresh_from_db()
+    assert flask.colour == "#2f3a45"
