@@ -178,3 +178,14 @@ def test_an_alternative_is_part_of_the_content_version_and_the_api(client, seede
     assert scenario["alternatives"] == ["newcomer"]
     framework = client.get("/api/v1/frameworks/newcomer/").json()
     assert (framework["colour"], framework["tagline"]) == ("#5b21b6", "Quick")
+
+
+def test_stylesheet_costs_one_query_when_the_browser_has_it_and_two_from_the_cache(
+    client, seeded, django_assert_num_queries
+):
+    url = reverse("comparisons:frameworks_css")
+    etag = client.get(url)["ETag"]
+    with django_assert_num_queries(1):
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    with django_assert_num_queries(2):
+        assert client.get(url)["X-Page-Cache"] == "hit"
