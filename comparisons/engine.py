@@ -12,9 +12,10 @@ centred to -1..+1, so a weight rewards frameworks above the middle of the
 scale and penalises those below it. Every scenario the answers point to acts
 as one more aspect of weight SCENARIO_WEIGHT on which its recommended
 framework and the alternatives it names score +1 and the others -1, so a
-framework the cheat sheet calls "also a fit" is not beaten by the scenario alone. A framework's score is
-50 + 50 * (weighted sum / total absolute weight): 100 means best possible on
-everything that mattered, 50 means indifferent, 0 means worst possible.
+framework the cheat sheet calls "also a fit" is not beaten by the scenario
+alone. A framework's score is 50 + 50 * (weighted sum / total absolute
+weight): 100 means best possible on everything that mattered, 50 means
+indifferent, 0 means worst possible.
 Because every framework shares the denominator, the ranking depends only on
 the weighted sums, which keeps the flip search cheap.
 """

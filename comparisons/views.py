@@ -109,7 +109,7 @@ class ChooserView(TemplateView):
 
 
 def _names(frameworks) -> str:
-    """ "A, B and C": the frameworks' names for page copy, however many there are."""
+    """The frameworks' names joined for page copy ("A, B and C"), however many there are."""
     names = [framework.name for framework in frameworks]
     if len(names) < 2:
         return "".join(names) or "Python web frameworks"
