@@ -19,7 +19,7 @@ class ComparisonsConfig(AppConfig):
             models.Question,
             models.Option,
             models.OptionWeight,
-            m2m_through=(models.Option.scenarios.through,),
+            m2m_through=(models.Option.scenarios.through, models.Scenario.alternatives.through),
         )
         register_search_source(
             "frameworks",

@@ -11,9 +11,11 @@ explicit weights add on top. Each framework's rating on an aspect (0..5) is
 centred to -1..+1, so a weight rewards frameworks above the middle of the
 scale and penalises those below it. Every scenario the answers point to acts
 as one more aspect of weight SCENARIO_WEIGHT on which its recommended
-framework scores +1 and the others -1. A framework's score is
-50 + 50 * (weighted sum / total absolute weight): 100 means best possible on
-everything that mattered, 50 means indifferent, 0 means worst possible.
+framework and the alternatives it names score +1 and the others -1, so a
+framework the cheat sheet calls "also a fit" is not beaten by the scenario
+alone. A framework's score is 50 + 50 * (weighted sum / total absolute
+weight): 100 means best possible on everything that mattered, 50 means
+indifferent, 0 means worst possible.
 Because every framework shares the denominator, the ranking depends only on
 the weighted sums, which keeps the flip search cheap.
 """
@@ -95,6 +97,12 @@ class ScenarioInfo:
     situation: str
     framework: str
     companion: str = ""
+    alternatives: tuple[str, ...] = ()
+
+    @cached_property
+    def favoured(self) -> frozenset[str]:
+        """The frameworks this scenario credits: its recommendation and its alternatives."""
+        return frozenset((self.framework, *self.alternatives))
 
 
 @dataclass(frozen=True)
@@ -338,6 +346,10 @@ class MatchedScenario:
     framework: str
     framework_name: str
     companion: str
+    alternatives: tuple[str, ...] = field(
+        default=(), metadata={"doc": "Slugs of the other frameworks the scenario calls a fit too."}
+    )
+    alternative_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -415,13 +427,23 @@ def recommend(snapshot: Snapshot, answers: Answers, weights: Mapping[str, float]
     return Result(
         recommended=snapshot.frameworks[winner].slug,
         ranking=tuple(ranking),
-        matched_scenarios=tuple(
-            MatchedScenario(s.slug, s.situation, s.framework, names[s.framework], s.companion)
-            for s in scenarios
-        ),
+        matched_scenarios=tuple(_matched(s, names) for s in scenarios),
         weights=aspect_weights,
         close_call=close_call,
         flip=flip,
+    )
+
+
+def _matched(scenario: ScenarioInfo, names: Mapping[str, str]) -> MatchedScenario:
+    alternatives = tuple(slug for slug in scenario.alternatives if slug in names)
+    return MatchedScenario(
+        slug=scenario.slug,
+        situation=scenario.situation,
+        framework=scenario.framework,
+        framework_name=names[scenario.framework],
+        companion=scenario.companion,
+        alternatives=alternatives,
+        alternative_names=tuple(names[slug] for slug in alternatives),
     )
 
 
@@ -468,12 +490,13 @@ def _aspect_sums(centred, aspect_weights) -> list[float]:
 
 
 def _with_scenarios(snapshot, aspect_sums, scenarios) -> list[float]:
-    """Add the scenario votes: +W to each scenario's framework, -W to every other one."""
+    """Add the scenario votes: +W to each scenario's framework and alternatives, -W to every other one."""
     if not scenarios:
         return aspect_sums
     votes: dict[str, int] = {}
     for scenario in scenarios:
-        votes[scenario.framework] = votes.get(scenario.framework, 0) + 1
+        for slug in scenario.favoured:
+            votes[slug] = votes.get(slug, 0) + 1
     against = SCENARIO_WEIGHT * len(scenarios)
     return [
         total + 2 * SCENARIO_WEIGHT * votes.get(framework.slug, 0) - against
@@ -498,7 +521,7 @@ def _contributions(snapshot, centred, aspect_weights, scenarios, total) -> list[
         points = {a: w * ratings.get(a, 0.0) for a, w in scaled}
         for scenario in scenarios:
             points[f"scenario:{scenario.slug}"] = (
-                scenario_points if scenario.framework == framework.slug else -scenario_points
+                scenario_points if framework.slug in scenario.favoured else -scenario_points
             )
         result.append(points)
     return result
@@ -547,7 +570,11 @@ def _reasons(describe, subject, rival, contributions, winning) -> tuple[Reason, 
         scenario = describe.scenarios.get(key)
         if scenario is not None:
             title, source = scenario.situation, ""
-            text = f"The cheat sheet recommends {describe.names[scenario.framework]} for “{title}”."
+            credited = describe.snapshot.frameworks[subject if winning else rival].slug
+            if credited in scenario.alternatives:
+                text = f"The cheat sheet names {describe.names[credited]} as also a fit for “{title}”."
+            else:
+                text = f"The cheat sheet recommends {describe.names[scenario.framework]} for “{title}”."
         else:
             title, label, source = describe(subject, key)
             _, other, _ = describe(rival, key)
@@ -678,6 +705,8 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict:
                 "situation": s.situation,
                 "framework": s.framework,
                 "companion": s.companion,
+                # Only when present, so the fingerprints of matrices without alternatives stay as they were.
+                **({"alternatives": list(s.alternatives)} if s.alternatives else {}),
             }
             for s in snapshot.scenarios
         ],
@@ -713,7 +742,13 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
             for q in data["questions"]
         ),
         scenarios=tuple(
-            ScenarioInfo(s["slug"], s["situation"], s["framework"], s.get("companion", ""))
+            ScenarioInfo(
+                s["slug"],
+                s["situation"],
+                s["framework"],
+                s.get("companion", ""),
+                tuple(s.get("alternatives", ())),
+            )
             for s in data["scenarios"]
         ),
     )

@@ -45,7 +45,7 @@ SINGULAR = {
 
 # Model fields copied as they are; the rest are references, handled one by one.
 PLAIN = {
-    "frameworks": ("name", "kind", "summary", "website", "docs_url"),
+    "frameworks": ("name", "kind", "summary", "website", "docs_url", "colour", "tagline"),
     "aspects": ("name", "kind", "description", "in_overview"),
     "ratings": ("score", "label", "note", "source_anchor"),
     "scenarios": ("situation", "companion", "rationale", "in_cheat_sheet"),
@@ -77,7 +77,8 @@ class JSONValue(serializers.Field):
 
     def validate_empty_values(self, data):
         # Only a missing key is "empty": null is a JSON value like any other and is type-checked.
-        return super().validate_empty_values(data) if data is empty else (False, data)
+        # Field's own method, named outright: the list and object fields below borrow this one.
+        return serializers.Field.validate_empty_values(self, data) if data is empty else (False, data)
 
     def to_internal_value(self, data):
         if _json_type(data) not in self.types:
@@ -160,6 +161,8 @@ def _text(**kwargs):
 class FrameworkItem(JSONObject):
     slug, name, kind, summary = _text(), _text(), _text(), _text()
     website, docs_url = _text(default=""), _text(default="")
+    colour = _text()
+    tagline = _text(default="")
 
 
 class AspectItem(JSONObject):
@@ -179,6 +182,7 @@ class RatingItem(JSONObject):
 class ScenarioItem(JSONObject):
     slug, situation, framework = _text(), _text(), _text()
     companion = _text(default="")
+    alternatives = JSONArrayOf(child=_text(), default=list)
     rationale = _text()
     in_cheat_sheet = JSONValue("boolean", default=False)
 
@@ -287,6 +291,7 @@ def matrix_export() -> dict:
                 "situation": s.situation,
                 "framework": s.framework.slug,
                 "companion": s.companion,
+                "alternatives": [f.slug for f in s.alternatives.all()],
                 "rationale": s.rationale,
                 "in_cheat_sheet": s.in_cheat_sheet,
             }
@@ -588,6 +593,11 @@ class _Checker:
         for index, scenario in enumerate(doc["scenarios"]):
             if scenario:
                 check(f"scenarios[{index}].framework", "frameworks", scenario["framework"])
+                for a_index, alternative in enumerate(scenario["alternatives"]):
+                    path = f"scenarios[{index}].alternatives[{a_index}]"
+                    check(path, "frameworks", alternative)
+                    if alternative == scenario["framework"]:
+                        self.problem(path, f'"{alternative}" is already the recommended framework')
         for q_index, question in enumerate(doc["questions"]):
             for o_index, option in enumerate(question["options"] if question else ()):
                 path = f"questions[{q_index}].options[{o_index}]"
@@ -844,7 +854,8 @@ class _Plan(_Checker):
         if any(getattr(obj, name) != item[name] for name in PLAIN[kind]):
             return True
         if kind == "scenarios":
-            return obj.framework.slug != item["framework"]
+            alternatives = {f.slug for f in obj.alternatives.all()}
+            return obj.framework.slug != item["framework"] or alternatives != set(item["alternatives"])
         if kind == "ratings":
             return obj.source_page_id != self._source(item)[0]
         if kind == "options":
@@ -957,6 +968,9 @@ class _Plan(_Checker):
         obj.slug = key[-1]
         if kind == "scenarios":
             obj.framework = saved["frameworks"][(item["framework"],)]
+            # Written on save() like an option's scenarios; a seed run skips frameworks an editor deleted.
+            alternatives = [saved["frameworks"].get((slug,)) for slug in item["alternatives"]]
+            obj.alternatives.set([framework for framework in alternatives if framework is not None])
         elif kind == "options":
             obj.question = saved["questions"][key[:1]]
             # modelcluster keeps the set in memory and writes it on save().

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.db.models.signals import post_save, pre_save
@@ -18,6 +18,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from comparisons.colours import HEX_COLOUR, contrast_problems
 from comparisons.engine import SCORE_MAX, SCORE_MIN, WEIGHT_LIMIT
 from comparisons.matrix import build_matrix
 
@@ -128,6 +129,15 @@ class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
     summary = models.TextField(max_length=300)
     website = models.URLField(blank=True)
     docs_url = models.URLField("documentation", blank=True)
+    colour = models.CharField(
+        max_length=7,
+        validators=[RegexValidator(HEX_COLOUR, "Write the colour as #rrggbb, e.g. #0c4b33.")],
+        help_text="Accent and text colour, as #rrggbb. It must reach a 4.5:1 contrast against "
+        "white and the shaded panels, because names and links are written in it.",
+    )
+    tagline = models.CharField(
+        max_length=120, blank=True, help_text='One short line, e.g. "Batteries included".'
+    )
     guide_page = models.ForeignKey(
         "wagtailcore.Page",
         null=True,
@@ -162,6 +172,14 @@ class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
         aspects = list(Aspect.objects.published())
         context["matrix"] = build_matrix([self], aspects)
         return context
+
+    def clean(self):
+        super().clean()
+        if self.colour and HEX_COLOUR.match(self.colour):
+            self.colour = self.colour.lower()
+            problems = contrast_problems(self.colour)
+            if problems:
+                raise ValidationError({"colour": problems})
 
 
 class RatingQuerySet(models.QuerySet):
@@ -285,13 +303,16 @@ class ScenarioQuerySet(models.QuerySet):
         return self.filter(live=True, framework__live=True)
 
     def with_framework(self):
-        return self.select_related("framework")
+        """Scenarios with their framework and alternatives (in matrix order): two queries."""
+        return self.select_related("framework").prefetch_related(
+            Prefetch("alternatives", queryset=Framework.objects.published().order_by("sort_order", "pk"))
+        )
 
     def cheat_sheet(self):
         return self.filter(in_cheat_sheet=True)
 
 
-class Scenario(Snippet, index.Indexed, Orderable):
+class Scenario(Snippet, index.Indexed, Orderable, ClusterableModel):
     situation = models.CharField(max_length=160)
     slug = models.SlugField(max_length=60, unique=True)
     framework = models.ForeignKey(
@@ -299,6 +320,13 @@ class Scenario(Snippet, index.Indexed, Orderable):
         on_delete=models.PROTECT,
         related_name="scenarios",
         verbose_name="recommended framework",
+    )
+    # Parental, so the alternatives are part of the scenario's revisions.
+    alternatives = ParentalManyToManyField(
+        Framework,
+        blank=True,
+        related_name="alternative_in",
+        help_text="Other frameworks that fit this situation too; they share its credit in the chooser.",
     )
     companion = models.CharField(
         max_length=80, blank=True, help_text='Optional pairing, e.g. "with Wagtail".'

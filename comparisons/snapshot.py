@@ -79,7 +79,13 @@ def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
         for question in Question.objects.published().with_options()
     ]
     scenarios = [
-        ScenarioInfo(s.slug, s.situation, s.framework.slug, s.companion)
+        ScenarioInfo(
+            s.slug,
+            s.situation,
+            s.framework.slug,
+            s.companion,
+            tuple(f.slug for f in s.alternatives.all() if f.pk != s.framework_id),
+        )
         for s in Scenario.objects.published().with_framework()
     ]
     return Snapshot(

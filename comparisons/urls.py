@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("scenarios/", cache_anonymous_page(views.ScenariosView.as_view()), name="scenarios"),
     path("chooser/", views.ChooserView.as_view(), name="chooser"),
+    path("frameworks.css", views.frameworks_css, name="frameworks_css"),
 ]

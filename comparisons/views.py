@@ -1,12 +1,17 @@
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.http import quote_etag
+from django.views.decorators.http import condition, require_safe
 from django.views.generic import TemplateView
 
 from comparisons.answers import answers_from_query, answers_to_query, describe_flip
+from comparisons.colours import HEX_COLOUR
 from comparisons.engine import InvalidInput, recommend, result_to_dict, validate_input
 from comparisons.matrix import build_matrix
 from comparisons.models import Aspect, Framework, Question, Scenario
 from comparisons.snapshot import get_snapshot
+from core.content_version import content_state
+from core.page_cache import cache_anonymous_page
 
 
 class CompareView(TemplateView):
@@ -31,7 +36,7 @@ class CompareView(TemplateView):
             matrix=matrix,
             only_differences=only_differences,
             guide_urls=Framework.objects.published().guide_urls(self.request),
-            meta_description="Flask, Django and FastAPI compared aspect by aspect, "
+            meta_description=f"{_names(frameworks)} compared aspect by aspect, "
             "with a score and a reason for every cell.",
         )
         return context
@@ -84,8 +89,8 @@ class ChooserView(TemplateView):
         context = self.get_context_data(
             questions=Question.objects.published().with_options(),
             selected={slug: set(options) for slug, options in raw.items()},
-            meta_description="Answer six questions about your project and get a ranked, "
-            "explained recommendation: Flask, Django or FastAPI.",
+            meta_description="Answer a few questions about your project and get a ranked, "
+            "explained recommendation of the Python web framework that fits it.",
         )
         if raw or status != 200:
             try:
@@ -101,3 +106,33 @@ class ChooserView(TemplateView):
                     share_query=answers_to_query(raw),
                 )
         return self.render_to_response(context, status=status)
+
+
+def _names(frameworks) -> str:
+    """The frameworks' names joined for page copy ("A, B and C"), however many there are."""
+    names = [framework.name for framework in frameworks]
+    if len(names) < 2:
+        return "".join(names) or "Python web frameworks"
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _stylesheet_etag(request) -> str:
+    token, _ = content_state()
+    return quote_etag(f"fw-{token:x}")
+
+
+@require_safe
+@condition(etag_func=_stylesheet_etag)
+@cache_anonymous_page
+def frameworks_css(request):
+    """Each framework's colour as CSS custom properties on `.fw-<slug>`, so no page needs inline styles."""
+    rules = [
+        f".fw-{slug}{{--fw-colour:{colour};--fw-text:{colour}}}"
+        for slug, colour in Framework.objects.values_list("slug", "colour")
+        # Only well-formed colours: the value is written into CSS as it is.
+        if HEX_COLOUR.match(colour or "")
+    ]
+    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    # Browsers revalidate on every page; the ETag makes that a 304 while nothing changed.
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -24,6 +24,7 @@ class FrameworkViewSet(SnippetViewSet):
                 FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
                 FieldPanel("kind"),
                 FieldPanel("summary"),
+                FieldRowPanel([FieldPanel("colour"), FieldPanel("tagline")]),
                 FieldRowPanel([FieldPanel("website"), FieldPanel("docs_url")]),
                 FieldPanel("guide_page"),
             ],
@@ -58,6 +59,7 @@ class ScenarioViewSet(SnippetViewSet):
     panels = [
         FieldRowPanel([FieldPanel("situation"), FieldPanel("slug")]),
         FieldRowPanel([FieldPanel("framework"), FieldPanel("companion")]),
+        FieldPanel("alternatives", widget=forms.CheckboxSelectMultiple),
         FieldPanel("rationale"),
         FieldPanel("in_cheat_sheet"),
     ]

@@ -10,7 +10,7 @@ from django.conf import settings
 from wagtail.coreutils import get_supported_content_language_variant
 
 HOME_TITLE = "Stackfit"
-HOME_SEO_TITLE = "Stackfit: Flask, Django or FastAPI?"
+HOME_SEO_TITLE = "Stackfit: which Python web framework fits your project?"
 STEP = 4  # treebeard's path step: four base-36 digits per level
 
 

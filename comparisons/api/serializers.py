@@ -41,7 +41,7 @@ class RatingSerializer(serializers.ModelSerializer):
 class FrameworkSerializer(serializers.ModelSerializer):
     class Meta:
         model = Framework
-        fields = ["slug", "name", "kind", "summary", "website", "docs_url"]
+        fields = ["slug", "name", "kind", "summary", "website", "docs_url", "colour", "tagline"]
 
 
 class FrameworkDetailSerializer(FrameworkSerializer):
@@ -53,10 +53,24 @@ class FrameworkDetailSerializer(FrameworkSerializer):
 
 class ScenarioSerializer(serializers.ModelSerializer):
     framework = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    alternatives = serializers.SlugRelatedField(
+        slug_field="slug",
+        many=True,
+        read_only=True,
+        help_text="Other frameworks that fit this situation too and share its credit.",
+    )
 
     class Meta:
         model = Scenario
-        fields = ["slug", "situation", "framework", "companion", "rationale", "in_cheat_sheet"]
+        fields = [
+            "slug",
+            "situation",
+            "framework",
+            "alternatives",
+            "companion",
+            "rationale",
+            "in_cheat_sheet",
+        ]
 
 
 class OptionSerializer(serializers.ModelSerializer):

@@ -28,7 +28,9 @@ def seed_snapshot() -> engine.Snapshot:
             for q in data["questions"]
         ),
         scenarios=tuple(
-            engine.ScenarioInfo(s["slug"], s["situation"], s["framework"], s["companion"])
+            engine.ScenarioInfo(
+                s["slug"], s["situation"], s["framework"], s["companion"], tuple(s["alternatives"])
+            )
             for s in data["scenarios"]
         ),
     )

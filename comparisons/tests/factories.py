@@ -37,6 +37,9 @@ class FrameworkFactory(factory.django.DjangoModelFactory):
     kind = "Micro-framework"
     summary = "A Python web framework."
     website = "https://example.com/"
+    # Dark enough for text, and different for each framework.
+    colour = factory.Sequence(lambda n: f"#{(n * 37) % 96:02x}{(n * 53) % 96:02x}{(n * 71) % 96:02x}")
+    tagline = factory.Sequence(lambda n: f"Tagline {n}")
     sort_order = factory.Sequence(lambda n: n)
 
 

@@ -31,6 +31,8 @@ def framework_form(framework, **rating_changes):
             "slug": framework.slug,
             "kind": framework.kind,
             "summary": framework.summary,
+            "colour": framework.colour,
+            "tagline": framework.tagline,
             "website": framework.website,
             "docs_url": framework.docs_url,
             "guide_page": framework.guide_page_id or "",
@@ -173,3 +175,42 @@ def test_editor_points_a_framework_at_another_guide_page(client, editor, seeded)
     assert flask.guide_page_id == topic.pk
     scenarios = client.get(reverse("comparisons:scenarios")).content.decode()
     assert f'<a href="{topic.url}">Flask</a>' in scenarios
+
+
+def test_editor_cannot_save_a_colour_too_faint_for_text(client, editor, seeded):
+    client.force_login(editor)
+    flask = Framework.objects.get(slug="flask")
+    data = framework_form(flask)
+    data["colour"] = "#009688"
+
+    response = client.post(edit_url(flask), data)
+
+    assert response.status_code == 200
+    messages = response.context["form"].errors["colour"]
+    assert "3.67:1 against white" in messages[0]
+    assert "against the page's shaded panels" in messages[1]
+    flask.refresh_from_db()
+    assert flask.colour == "#2f3a45"
+
+
+def test_editor_names_alternatives_on_a_scenario_and_the_page_shows_them(client, editor, seeded):
+    client.force_login(editor)
+    fastapi, flask = Framework.objects.get(slug="fastapi"), Framework.objects.get(slug="flask")
+    response = client.post(
+        reverse("wagtailsnippets_comparisons_scenario:add"),
+        {
+            "situation": "Streaming LLM tokens to a browser",
+            "slug": "llm-streaming",
+            "framework": fastapi.pk,
+            "alternatives": [flask.pk],
+            "companion": "",
+            "rationale": "Async streaming responses are native.",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    scenario = fastapi.scenarios.get(slug="llm-streaming")
+    assert list(scenario.alternatives.all()) == [flask]
+    assert scenario.revisions.exists()
+    page = client.get(reverse("comparisons:scenarios")).content.decode()
+    row = page[page.index('id="llm-streaming"') :]
+    assert "also a fit:" in row[: row.index("</li>")]

@@ -1,5 +1,7 @@
 """The recommendation engine, table-driven over the seeded matrix and chooser."""
 
+from dataclasses import replace
+
 import pytest
 
 from comparisons.engine import (
@@ -314,6 +316,8 @@ def test_result_to_dict_is_the_dataclasses_field_for_field():
             "framework": s.framework,
             "framework_name": s.framework_name,
             "companion": s.companion,
+            "alternatives": list(s.alternatives),
+            "alternative_names": list(s.alternative_names),
         }
         for s in result.matched_scenarios
     ]
@@ -323,3 +327,67 @@ def test_result_to_dict_is_the_dataclasses_field_for_field():
         "name": "Two",
         "changes": [{"question": "goal", "from": ["fast"], "to": ["easy"]}],
     }
+
+
+def _with_newcomer(alternative_of: str | None) -> Snapshot:
+    """The seed plus a framework rated exactly like FastAPI, named as an alternative on one scenario."""
+    fastapi = next(f for f in SNAPSHOT.frameworks if f.slug == "fastapi")
+    newcomer = FrameworkInfo("newcomer", "Newcomer", dict(fastapi.ratings))
+    scenarios = tuple(
+        replace(s, alternatives=(*s.alternatives, "newcomer")) if s.slug == alternative_of else s
+        for s in SNAPSHOT.scenarios
+    )
+    return replace(SNAPSHOT, frameworks=(*SNAPSHOT.frameworks, newcomer), scenarios=scenarios)
+
+
+# (answers, scenario naming the newcomer as an alternative, does it tie with FastAPI?)
+@pytest.mark.parametrize(
+    ("answers", "alternative_of", "ties"),
+    [
+        ({"project": "ml"}, "ml-serving", True),
+        ({"project": "microservice"}, "async-microservice", True),
+        ({"project": "ml"}, None, False),
+        ({"project": "ml"}, "async-microservice", False),
+    ],
+)
+def test_an_equally_rated_alternative_is_not_beaten_by_the_scenario_alone(answers, alternative_of, ties):
+    result = run(answers, snapshot=_with_newcomer(alternative_of))
+    scores = {ranked.framework: ranked.score for ranked in result.ranking}
+    assert result.recommended == "fastapi"  # ties go to the framework listed first
+    assert (scores["newcomer"] == scores["fastapi"]) is ties
+    if not ties:
+        assert scores["newcomer"] < scores["fastapi"]
+
+
+def test_an_alternative_with_better_ratings_wins_the_scenario_on_its_merits():
+    aspects = (AspectInfo("speed", "Speed"),)
+    snapshot = Snapshot(
+        frameworks=(
+            FrameworkInfo("first", "First", {"speed": RatingInfo(3, "Good")}),
+            FrameworkInfo("second", "Second", {"speed": RatingInfo(5, "Great")}),
+            FrameworkInfo("third", "Third", {"speed": RatingInfo(5, "Great")}),
+        ),
+        aspects=aspects,
+        questions=(
+            QuestionInfo("goal", "Goal?", "single", (OptionInfo("fast", "Fast", {"speed": 2}, ("svc",)),)),
+        ),
+        scenarios=(ScenarioInfo("svc", "A small service", "first", "", ("second",)),),
+    )
+    result = run({"goal": "fast"}, snapshot=snapshot)
+    assert [r.framework for r in result.ranking] == ["second", "first", "third"]
+    assert result.ranking[0].contributions["scenario:svc"] > 0
+    assert result.ranking[1].contributions["scenario:svc"] > 0
+    assert result.ranking[2].contributions["scenario:svc"] < 0
+    (matched,) = result.matched_scenarios
+    assert (matched.alternatives, matched.alternative_names) == (("second",), ("Second",))
+    # Third is rated like Second and loses to it on the scenario's credit alone.
+    (why_third_lost,) = result.ranking[2].reasons
+    assert why_third_lost.text == "The cheat sheet names Second as also a fit for “A small service”."
+    assert result_to_dict(result)["matched_scenarios"][0]["alternative_names"] == ["Second"]
+
+
+def test_alternatives_survive_a_snapshot_round_trip_and_leave_other_fingerprints_alone():
+    with_alternative = _with_newcomer("ml-serving")
+    assert snapshot_from_dict(snapshot_to_dict(with_alternative)) == with_alternative
+    plain = [s for s in snapshot_to_dict(SNAPSHOT)["scenarios"] if not s.get("alternatives")]
+    assert all("alternatives" not in s for s in plain)

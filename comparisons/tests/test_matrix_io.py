@@ -184,7 +184,9 @@ def test_import_bumps_content_version_and_the_snapshot_sees_the_new_rating(seede
 
 def test_import_creates_new_items_in_document_order(seeded, tmp_path):
     document = json.loads(export_text())
-    document["frameworks"].insert(1, {"slug": "bottle", "name": "Bottle", "kind": "API", "summary": "Fast."})
+    document["frameworks"].insert(
+        1, {"slug": "bottle", "name": "Bottle", "kind": "API", "summary": "Fast.", "colour": "#6b21a8"}
+    )
     document["ratings"].append(
         {"framework": "bottle", "aspect": "performance", "score": 5, "label": "Very fast"}
     )
@@ -310,6 +312,19 @@ BAD_DOCUMENTS = {
         ['no page has the slug "nowhere"'],
     ),
     "not an object": (_set(("ratings", 5, ["flask", "orm"])), ["ratings[5]: expected an object, got array"]),
+    "colour too faint": (
+        _set(("frameworks", 2, "colour", "#009688")),
+        ["frameworks[2].colour: #009688 has a"],
+    ),
+    "colour missing": (_delete("frameworks", 0, "colour"), ["frameworks[0].colour: required key is missing"]),
+    "unknown alternative": (
+        _set(("scenarios", 0, "alternatives", ["flask", "moonbase"])),
+        ['scenarios[0].alternatives[1]: unknown framework "moonbase"'],
+    ),
+    "alternative is the recommendation": (
+        _set(("scenarios", 0, "alternatives", ["django"])),
+        ['scenarios[0].alternatives[0]: "django" is already the recommended framework'],
+    ),
 }
 
 
@@ -512,3 +527,28 @@ def test_a_shared_page_slug_is_exported_as_the_path_and_refused_as_a_slug(seeded
         CommandError, match=rf'ratings\[{index}\]\.source_page: 2 pages have the slug "{slug}"'
     ):
         import_document(tmp_path, document)
+
+
+def test_colour_tagline_and_alternatives_round_trip(seeded, tmp_path):
+    document = json.loads(export_text())
+    document["frameworks"][0].update(colour="#1e3a8a", tagline="Small core, your choices")
+    (saas,) = [s for s in document["scenarios"] if s["slug"] == "saas"]
+    saas["alternatives"] = ["fastapi", "flask"]
+
+    import_document(tmp_path, document)
+
+    first = Framework.objects.first()
+    assert (first.colour, first.tagline) == ("#1e3a8a", "Small core, your choices")
+    assert {f.slug for f in Scenario.objects.get(slug="saas").alternatives.all()} == {"fastapi", "flask"}
+    (info,) = [s for s in get_snapshot().scenarios if s.slug == "saas"]
+    assert set(info.alternatives) == {"fastapi", "flask"}
+    exported = json.loads(export_text())
+    assert [s for s in exported["scenarios"] if s["slug"] == "saas"][0]["alternatives"] == [
+        "flask",
+        "fastapi",
+    ]
+    # The document lists alternatives in any order; only a different set is a change.
+    saas["alternatives"] = ["flask", "fastapi"]
+    version = content_version()
+    assert import_document(tmp_path, document).startswith("Nothing to change")
+    assert content_version() == version

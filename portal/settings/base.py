@@ -273,7 +273,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stackfit API",
     "DESCRIPTION": "The comparison matrix, the cheat sheet and explained framework "
-    "recommendations for Flask, Django and FastAPI.",
+    "recommendations for choosing a Python web framework.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -364,7 +364,7 @@ CSP_PATH_OVERRIDES = [
 X_FRAME_OPTIONS = "DENY"
 
 SITE_DESCRIPTION = (
-    "Stackfit helps you decide whether Flask, Django or FastAPI fits your Python web project: "
+    "Stackfit helps you decide which Python web framework fits your project: "
     "a guide, a comparison matrix and a decision cheat sheet."
 )
 

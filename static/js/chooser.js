@@ -159,6 +159,9 @@ if (root) {
         const li = el("li");
         li.append(el("a", { href: `${scenariosUrl}#${scenario.slug}`, text: scenario.situation }));
         li.append(` → ${scenario.framework_name}${scenario.companion ? ` ${scenario.companion}` : ""}`);
+        // Results saved before scenarios had alternatives carry none.
+        const alsoFit = scenario.alternative_names || [];
+        if (alsoFit.length) li.append(`; also a fit: ${alsoFit.join(", ")}`);
         list.append(li);
       }
       section.append(el("section", { class: "chooser-scenarios", "aria-labelledby": "matched-title" },
