@@ -205,6 +205,7 @@ def test_editor_names_alternatives_on_a_scenario_and_the_page_shows_them(client,
             "alternatives": [flask.pk],
             "companion": "",
             "rationale": "Async streaming responses are native.",
+            "action-publish": "action-publish",
         },
     )
     assert response.status_code == 302, response.context["form"].errors

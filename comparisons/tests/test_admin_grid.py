@@ -49,6 +49,7 @@ def new_framework_form(rows, **fields):
         "website": "https://example.com/",
         "docs_url": "",
         "guide_page": "",
+        "colour": "#6b21a8",
         "ratings": inline_formset(rows, initial=0),
         # The Publish button: a plain Save keeps a draft, with its gaps.
         "action-publish": "action-publish",

@@ -52,6 +52,7 @@ def new_framework_form(saved=None, **extra):
         "website": "",
         "docs_url": "",
         "guide_page": "",
+        "colour": "#6b21a8",
         "ratings-TOTAL_FORMS": "1",
         "ratings-INITIAL_FORMS": "1" if rating else "0",
         "ratings-MIN_NUM_FORMS": "0",
