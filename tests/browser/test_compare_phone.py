@@ -37,7 +37,8 @@ def assert_in_view(locator):
     return b
 
 
-@pytest.mark.parametrize("frameworks", [3, 5, 12])
+# The seed has five frameworks: the matrix only grows from there.
+@pytest.mark.parametrize("frameworks", [5, 12])
 def test_header_stays_in_view_and_three_columns_fit_beside_the_aspects(phone, site, frameworks):
     grow_matrix(frameworks=frameworks, aspects=14)
     phone.goto(site + "/compare/")
