@@ -198,7 +198,7 @@ def test_a_bad_shared_link_shows_the_error_and_the_form_still_works(page, site):
 
 def test_home_page_and_header_lead_to_the_chooser(page, site):
     page.goto(site + "/")
-    page.get_by_role("link", name=re.compile(r"^Answer 6 questions")).click()
+    page.get_by_role("link", name=re.compile(r"^Answer a few questions")).click()
     expect(page).to_have_url(site + "/chooser/")
     nav = page.get_by_role("navigation", name=re.compile("main", re.I))
     expect(nav.get_by_role("link", name="Find your framework")).to_have_attribute("aria-current", "page")
