@@ -81,3 +81,33 @@ def site(live_server, transactional_db, seeded):
     seeded database back after it, so the next test finds it as the first did.
     """
     return live_server.url
+
+
+EDITOR_PASSWORD = "a-long-browser-password"
+
+
+@pytest.fixture
+def editor_account(site):
+    """A verified superuser: the admin journeys are about publishing, grids and caching;
+    the Editors group's own rights are tested in comparisons/tests/test_admin.py."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("eda", "eda@example.com", EDITOR_PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def open_in_admin(page, site, editor_account):
+    """Go to an admin URL and sign in on the way, as an editor following a link would."""
+
+    def open_in_admin(path, tab=None):
+        tab = tab or page
+        tab.goto(site + path)
+        tab.get_by_label("Email", exact=True).fill(editor_account.email)
+        tab.get_by_label("Password", exact=True).fill(EDITOR_PASSWORD)
+        tab.get_by_role("button", name="Sign In").click()
+        return tab
+
+    return open_in_admin

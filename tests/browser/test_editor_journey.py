@@ -1,25 +1,11 @@
 """An editor publishes a change in the Wagtail admin under the site's CSP; readers see it at once."""
 
-import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from portal.models import GuidePage
 
-PASSWORD = "a-long-browser-password"
 
-
-@pytest.fixture
-def editor_account(site):
-    # A superuser keeps this journey about publishing and caching; Editors' own rights
-    # are tested in comparisons/tests/test_admin.py.
-    user = get_user_model().objects.create_superuser("eda", "eda@example.com", PASSWORD)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
-def test_editor_publishes_a_guide_change_and_a_cached_reader_sees_it(site, editor_account, browser, page):
+def test_editor_publishes_a_guide_change_and_a_cached_reader_sees_it(site, open_in_admin, browser, page):
     guide = GuidePage.objects.get(slug="django")
     reader = browser.new_context().new_page()
     reader.goto(site + guide.url)
@@ -28,10 +14,7 @@ def test_editor_publishes_a_guide_change_and_a_cached_reader_sees_it(site, edito
 
     blocked = []
     page.on("console", lambda msg: "Content Security Policy" in msg.text and blocked.append(msg.text))
-    page.goto(site + f"/admin/pages/{guide.pk}/edit/")
-    page.get_by_label("Email", exact=True).fill(editor_account.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    open_in_admin(f"/admin/pages/{guide.pk}/edit/")
 
     summary = page.get_by_role("textbox", name="Summary")
     expect(summary).to_be_visible()

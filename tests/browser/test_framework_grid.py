@@ -1,28 +1,13 @@
 """An editor adds a framework through the rating grid: one row per aspect, one screen."""
 
-import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from comparisons.models import Aspect, AspectKind, Framework
 
-PASSWORD = "a-long-browser-password"
 
-
-@pytest.fixture
-def editor_account(site):
-    user = get_user_model().objects.create_superuser("grid", "grid@example.com", PASSWORD)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
-
-
-def open_add_form(page, site, editor_account):
-    page.goto(site + reverse("wagtailsnippets_comparisons_framework:add"))
-    page.get_by_label("Email", exact=True).fill(editor_account.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+def open_add_form(open_in_admin, tab=None):
+    page = open_in_admin(reverse("wagtailsnippets_comparisons_framework:add"), tab)
     expect(page.locator(".rating-grid")).to_be_visible()
 
 
@@ -48,10 +33,10 @@ def fill_row(page, aspect):
     page.get_by_label(f"{aspect.name}: label", exact=True).fill(f"Sanic on {aspect.name}")
 
 
-def test_editor_adds_a_framework_through_the_grid(site, editor_account, browser, page):
+def test_editor_adds_a_framework_through_the_grid(site, open_in_admin, browser, page):
     aspects = list(Aspect.objects.all())
     reader = browser.new_context().new_page()
-    open_add_form(page, site, editor_account)
+    open_add_form(open_in_admin, page)
 
     names = page.locator(".rating-grid tbody .rating-grid__name").all_inner_texts()
     assert names == [aspect.name for aspect in aspects]
@@ -77,9 +62,9 @@ def test_editor_adds_a_framework_through_the_grid(site, editor_account, browser,
     reader.context.close()
 
 
-def test_publishing_a_half_rated_framework_names_the_gaps(site, editor_account, page):
+def test_publishing_a_half_rated_framework_names_the_gaps(site, open_in_admin, page):
     aspects = list(Aspect.objects.all())
-    open_add_form(page, site, editor_account)
+    open_add_form(open_in_admin, page)
     fill_framework(page)
     for aspect in aspects[:-1]:
         fill_row(page, aspect)
@@ -91,10 +76,10 @@ def test_publishing_a_half_rated_framework_names_the_gaps(site, editor_account, 
     assert not Framework.objects.published().filter(slug="sanic").exists()
 
 
-def test_screenshots_of_the_framework_form(site, editor_account, browser, screenshot_dir):
+def test_screenshots_of_the_framework_form(site, open_in_admin, browser, screenshot_dir):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
-    open_add_form(page, site, editor_account)
+    open_add_form(open_in_admin, page)
     fill_framework(page)
     for aspect in list(Aspect.objects.all())[:4]:
         fill_row(page, aspect)
