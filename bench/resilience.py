@@ -283,8 +283,8 @@ def first(events, outcome, finished_after: float = 0.0, started_after: float = 0
     return min(
         (
             end
-            for serve.start, end, seen in events
-            if seen in outcome and end >= finished_after and serve.start >= started_after
+            for start, end, seen in events
+            if seen in outcome and end >= finished_after and start >= started_after
         ),
         default=None,
     )
@@ -312,8 +312,8 @@ def analyse(saves: list[Save], probes: list, timeline: Timeline, rows: dict[int,
     readyz_statuses = Counter(status for _, end, status in probes if end >= timeline.restart_began)
     readyz_200_while_stopped = [
         round(end, 2)
-        for serve.start, end, status in probes
-        if status == "200" and serve.start > timeline.pg_down and end < timeline.pg_start_issued
+        for start, end, status in probes
+        if status == "200" and start > timeline.pg_down and end < timeline.pg_start_issued
     ]
 
     def since_pg_back(at):
@@ -867,8 +867,8 @@ def run_redis(args, env: dict, workdir: Path, token: str, password: str) -> dict
                     own.start()
             deadline = clock() + RECOVERY_LIMIT_SECONDS + 5
             while clock() < deadline and not any(
-                outcome == "200 hit" and serve.start > timeline.redis_back
-                for serve.start, _, outcome in list(streams["page"])
+                outcome == "200 hit" and start > timeline.redis_back
+                for start, _, outcome in list(streams["page"])
             ):
                 time.sleep(0.1)
             time.sleep(args.after)
