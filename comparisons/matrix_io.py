@@ -89,7 +89,9 @@ class JSONValue(serializers.Field):
         return value
 
 
-class JSONArrayOf(serializers.ListField):
+class _JSONArray:
+    """A list field or list serializer that names the JSON type it got instead of a list."""
+
     default_error_messages = JSONValue.default_error_messages
     validate_empty_values = JSONValue.validate_empty_values
 
@@ -97,6 +99,10 @@ class JSONArrayOf(serializers.ListField):
         if not isinstance(data, list):
             self.fail("type", expected="array", got=_json_type(data))
         return super().to_internal_value(data)
+
+
+class JSONArrayOf(_JSONArray, serializers.ListField):
+    pass
 
 
 class JSONObjectOf(serializers.DictField):
@@ -116,14 +122,8 @@ class JSONObjectOf(serializers.DictField):
         return dict(value)
 
 
-class _ItemList(serializers.ListSerializer):
-    default_error_messages = JSONValue.default_error_messages
-    validate_empty_values = JSONValue.validate_empty_values
-
-    def to_internal_value(self, data):
-        if not isinstance(data, list):
-            self.fail("type", expected="array", got=_json_type(data))
-        return super().to_internal_value(data)
+class _ItemList(_JSONArray, serializers.ListSerializer):
+    pass
 
 
 class JSONObject(serializers.Serializer):
