@@ -112,14 +112,24 @@ class JSONObjectOf(serializers.DictField):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             self.fail("type", expected="object", got=_json_type(data))
-        errors = {key: ["key appears twice in the same object"] for key in getattr(data, "duplicates", ())}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            _merge(errors, error.detail)
-        if errors:
-            raise serializers.ValidationError(errors)
-        return dict(value)
+        return _object_value(
+            _duplicate_key_errors(data), lambda: super(JSONObjectOf, self).to_internal_value(data)
+        )
+
+
+def _duplicate_key_errors(data) -> dict:
+    return {key: ["key appears twice in the same object"] for key in getattr(data, "duplicates", ())}
+
+
+def _object_value(errors: dict, parse) -> dict:
+    """The parsed object, or every problem at once: the ones found so far and the parser's own."""
+    try:
+        value = parse()
+    except serializers.ValidationError as error:
+        _merge(errors, error.detail)
+    if errors:
+        raise serializers.ValidationError(errors)
+    return dict(value)
 
 
 class _ItemList(_JSONArray, serializers.ListSerializer):
@@ -140,18 +150,12 @@ class JSONObject(serializers.Serializer):
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [JSON_OBJECT_EXPECTED.format(got=_json_type(data))]}
             )
-        errors = {key: ["key appears twice in the same object"] for key in getattr(data, "duplicates", ())}
+        errors = _duplicate_key_errors(data)
         expected = ", ".join(sorted(self.fields))
         for key in data:
             if key not in self.fields:
                 errors.setdefault(key, []).append(f"unknown key (expected one of: {expected})")
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            _merge(errors, error.detail)
-        if errors:
-            raise serializers.ValidationError(errors)
-        return dict(value)
+        return _object_value(errors, lambda: super(JSONObject, self).to_internal_value(data))
 
 
 def _text(**kwargs):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from comparisons.models import Framework, Rating, RatingChange
 from comparisons.reports import stale_quotes
 from comparisons.tests.test_admin import edit_url, framework_form
-from portal.models import GuideIndexPage, GuidePage
+from portal.tests.helpers import publish_guide_page as publish_page
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,7 @@ def paragraph(text):
 
 
 def publish_guide_page(slug, body):
-    index = GuideIndexPage.objects.get()
-    page = GuidePage(title=f"About {slug}", slug=slug, summary="Quotes ratings.", body=body)
-    index.add_child(instance=page)
-    page.save_revision().publish()
-    return page
+    return publish_page(slug, body, title=f"About {slug}", summary="Quotes ratings.")
 
 
 def relabel(framework, aspect, label, score):

@@ -12,3 +12,14 @@ def sign_in_recently(client, user) -> None:
     request.user, request.session = user, session
     record_authentication(request, user, method="password", reauthenticated=True)
     session.save()
+
+
+def publish_guide_page(slug, body, *, title=None, summary="A page for a test."):
+    """A live guide page under the seeded guide index, published through a revision as an editor would."""
+    from portal.models import GuideIndexPage, GuidePage
+
+    index = GuideIndexPage.objects.get()
+    page = GuidePage(title=title or f"Page {slug}", slug=slug, summary=summary, body=body)
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    return page

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from comparisons.models import Aspect, Framework, Rating
-from portal.models import GuideIndexPage, GuidePage
+from portal.models import GuidePage
+from portal.tests.helpers import publish_guide_page as publish_page
 
 pytestmark = pytest.mark.django_db
 
@@ -16,11 +17,7 @@ def rating_block(framework, aspect, note=""):
 
 
 def publish_guide_page(slug, body):
-    index = GuideIndexPage.objects.get()
-    page = GuidePage(title=f"Page {slug}", slug=slug, summary="A page with ratings.", body=body)
-    index.add_child(instance=page)
-    page.save_revision().publish()
-    return page
+    return publish_page(slug, body, summary="A page with ratings.")
 
 
 def render(client, url) -> str:
