@@ -48,6 +48,14 @@ MAX_REASONS = 3
 MAX_FLIP_PAIRS = 400
 SINGLE = "single"
 MULTIPLE = "multiple"
+# A framework meets a must-have when its rating on that aspect is at least this, or
+# when a companion in its stack covers the aspect to at least this level.
+MUST_HAVE_MIN = 3
+CLEAR = "clear"
+CLOSE_CALL = "close_call"
+TIE = "tie"
+PREFERENCE = "preference"
+PROJECT = "project"
 
 
 @dataclass(frozen=True)
@@ -65,11 +73,68 @@ class RatingInfo:
 
 
 @dataclass(frozen=True)
+class ReleaseLineInfo:
+    version: str
+    lts: bool = False
+    end_of_support: str = ""  # ISO date, "" when unknown
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class AdvisoryInfo:
+    id: str
+    summary: str = ""
+    fixed_in: tuple[str, ...] = ()
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class FactsInfo:
+    """Release facts of a framework's package, as last fetched from the package index."""
+
+    package: str = ""
+    latest_version: str = ""
+    latest_release_date: str = ""  # ISO date
+    first_release_date: str = ""
+    requires_python: str = ""  # a PEP 440 specifier, e.g. ">=3.10"
+    python_versions: tuple[str, ...] = ()  # from trove classifiers, e.g. ("3.10", "3.11")
+    license: str = ""
+    release_lines: tuple[ReleaseLineInfo, ...] = ()
+    advisories: tuple[AdvisoryInfo, ...] = ()  # open on the latest release
+    supported_until: str = ""  # end of support of the newest LTS line with a date, else the newest dated line
+    fetched_at: str = ""
+
+
+@dataclass(frozen=True)
 class FrameworkInfo:
     slug: str
     name: str
     ratings: Mapping[str, RatingInfo]
     guide_url: str = ""
+    facts: FactsInfo | None = None
+
+
+@dataclass(frozen=True)
+class CompanionInfo:
+    """A package that extends frameworks: what it covers, and to what level (0..5)."""
+
+    slug: str
+    name: str
+    package: str = ""
+    docs_url: str = ""
+    frameworks: tuple[str, ...] = ()  # framework slugs it extends
+    covers: Mapping[str, int] = field(default_factory=dict)  # aspect slug -> level 0..5
+    scenarios: tuple[str, ...] = ()  # scenario slugs whose advice names it (Wagtail for content sites)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Hard limits a decider sets on release facts; a framework failing one is ruled out."""
+
+    python: str = ""  # "3.12": must support this Python version
+    supported_until: str = ""  # ISO date: supported at least until then
+    no_open_advisories: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +151,9 @@ class QuestionInfo:
     prompt: str
     kind: str
     options: tuple[OptionInfo, ...]
+    # Context questions (what is built, what exists) say what the situation is rather
+    # than what the decider prefers: flips change them last, and label it.
+    context: bool = False
 
     def option(self, slug: str) -> OptionInfo | None:
         return next((o for o in self.options if o.slug == slug), None)
@@ -98,6 +166,8 @@ class ScenarioInfo:
     framework: str
     companion: str = ""
     alternatives: tuple[str, ...] = ()
+    # A part best run as its own service (model serving, a high-throughput API) beside the product.
+    separate_service: bool = False
 
     @cached_property
     def favoured(self) -> frozenset[str]:
@@ -113,6 +183,7 @@ class Snapshot:
     aspects: tuple[AspectInfo, ...]
     questions: tuple[QuestionInfo, ...]
     scenarios: tuple[ScenarioInfo, ...]
+    companions: tuple[CompanionInfo, ...] = ()
 
     def question(self, slug: str) -> QuestionInfo | None:
         return self._questions_by_slug.get(slug)
@@ -328,6 +399,34 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class RuledOut:
+    aspect: str = field(metadata={"doc": "The must-have aspect's slug, or constraint:<key>."})
+    reason: str
+
+
+@dataclass(frozen=True)
+class Point:
+    aspect: str
+    contribution: float = field(metadata={"doc": "Points this aspect adds to (or takes from) the score."})
+    score: int | None = field(metadata={"doc": "The framework's rating on the aspect, 0–5."})
+    label: str
+
+
+@dataclass(frozen=True)
+class StackCompanion:
+    slug: str
+    name: str
+    package: str
+    covers: tuple[str, ...] = field(metadata={"doc": "Aspects of these answers it fills in."})
+
+
+@dataclass(frozen=True)
+class Stack:
+    framework: str
+    companions: tuple[StackCompanion, ...] = ()
+
+
+@dataclass(frozen=True)
 class Ranked:
     framework: str
     name: str
@@ -337,6 +436,32 @@ class Ranked:
         metadata={"doc": "Points each aspect (or scenario:<slug>) adds to the baseline of 50."}
     )
     reasons: tuple[Reason, ...]
+    ruled_out: tuple[RuledOut, ...] = field(
+        default=(), metadata={"doc": "Why the framework cannot be chosen; empty when it is eligible."}
+    )
+    strengths: tuple[Point, ...] = ()
+    weaknesses: tuple[Point, ...] = ()
+    stack: Stack | None = None
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    aspect: str
+    weight_now: float
+    flips_at: float = field(metadata={"doc": "The weight of this aspect at which the winner changes."})
+    to: str = field(metadata={"doc": "Slug of the framework that would win then."})
+
+
+@dataclass(frozen=True)
+class CombinationPart:
+    framework: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Combination:
+    parts: tuple[CombinationPart, ...]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -357,6 +482,10 @@ class Change:
     question: str
     before: tuple[str, ...] = field(metadata={"json": "from"})
     after: tuple[str, ...] = field(metadata={"json": "to"})
+    kind: str = field(
+        default=PREFERENCE,
+        metadata={"doc": "preference, or project when it changes what is built or what exists."},
+    )
 
 
 @dataclass(frozen=True)
@@ -377,6 +506,13 @@ class Result:
     close_call: bool = field(metadata={"doc": "True when the top two are within 5 points."})
     flip: Flip | None = field(
         metadata={"doc": "On a close call, the smallest change of answers that flips it."}
+    )
+    verdict: str = field(default=CLEAR, metadata={"doc": "clear, close_call or tie."})
+    margin: float = field(default=0.0, metadata={"doc": "Points between the first two eligible frameworks."})
+    sensitivity: tuple[Sensitivity, ...] = ()
+    combination: Combination | None = None
+    all_ruled_out: bool = field(
+        default=False, metadata={"doc": "True when every framework fails a must-have or constraint."}
     )
 
 

@@ -306,7 +306,12 @@ def _result_field(hint, **options) -> serializers.Field:
         return serializers.ListField(child=_result_field(args[0]), **options)
     if origin is dict:
         return serializers.DictField(child=_result_field(args[1]), **options)
-    scalars = {str: serializers.CharField, float: serializers.FloatField, bool: serializers.BooleanField}
+    scalars = {
+        str: serializers.CharField,
+        int: serializers.IntegerField,
+        float: serializers.FloatField,
+        bool: serializers.BooleanField,
+    }
     return scalars[hint](**options)
 
 

@@ -299,9 +299,32 @@ def test_blank_answers_and_tiny_weights_are_mistakes_only_when_blanks_are_not_al
 def test_result_to_dict_is_the_dataclasses_field_for_field():
     result = run({"project": "web_app", "team": "small_fast", "priority": "ship_fast"})
     data = result_to_dict(result)
-    assert list(data) == ["recommended", "ranking", "matched_scenarios", "weights", "close_call", "flip"]
+    assert list(data) == [
+        "recommended",
+        "ranking",
+        "matched_scenarios",
+        "weights",
+        "close_call",
+        "flip",
+        "verdict",
+        "margin",
+        "sensitivity",
+        "combination",
+        "all_ruled_out",
+    ]
     ranked = data["ranking"][0]
-    assert list(ranked) == ["framework", "name", "score", "guide_url", "contributions", "reasons"]
+    assert list(ranked) == [
+        "framework",
+        "name",
+        "score",
+        "guide_url",
+        "contributions",
+        "reasons",
+        "ruled_out",
+        "strengths",
+        "weaknesses",
+        "stack",
+    ]
     assert ranked["reasons"][0] == {
         "aspect": result.ranking[0].reasons[0].aspect,
         "aspect_name": result.ranking[0].reasons[0].aspect_name,
@@ -325,7 +348,7 @@ def test_result_to_dict_is_the_dataclasses_field_for_field():
     assert result_to_dict(close)["flip"] == {
         "recommended": "two",
         "name": "Two",
-        "changes": [{"question": "goal", "from": ["fast"], "to": ["easy"]}],
+        "changes": [{"question": "goal", "from": ["fast"], "to": ["easy"], "kind": "preference"}],
     }
 
 
