@@ -1356,6 +1356,8 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict:
                 "slug": q.slug,
                 "prompt": q.prompt,
                 "kind": q.kind,
+                # Only when set, like the keys below, so older matrices keep their fingerprints.
+                **({"context": True} if q.context else {}),
                 "options": [
                     {
                         "slug": o.slug,
@@ -1376,9 +1378,29 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict:
                 "companion": s.companion,
                 # Only when present, so the fingerprints of matrices without alternatives stay as they were.
                 **({"alternatives": list(s.alternatives)} if s.alternatives else {}),
+                **({"separate_service": True} if s.separate_service else {}),
             }
             for s in snapshot.scenarios
         ],
+        **(
+            {
+                "companions": [
+                    {
+                        "slug": c.slug,
+                        "name": c.name,
+                        "package": c.package,
+                        "docs_url": c.docs_url,
+                        "frameworks": list(c.frameworks),
+                        "covers": dict(c.covers),
+                        "scenarios": list(c.scenarios),
+                        "note": c.note,
+                    }
+                    for c in snapshot.companions
+                ]
+            }
+            if snapshot.companions
+            else {}
+        ),
     }
 
 
@@ -1407,6 +1429,7 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
                     OptionInfo(o["slug"], o["label"], dict(o["weights"]), tuple(o["scenarios"]))
                     for o in q["options"]
                 ),
+                context=q.get("context", False),
             )
             for q in data["questions"]
         ),
@@ -1417,8 +1440,22 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
                 s["framework"],
                 s.get("companion", ""),
                 tuple(s.get("alternatives", ())),
+                separate_service=s.get("separate_service", False),
             )
             for s in data["scenarios"]
+        ),
+        companions=tuple(
+            CompanionInfo(
+                slug=c["slug"],
+                name=c["name"],
+                package=c.get("package", ""),
+                docs_url=c.get("docs_url", ""),
+                frameworks=tuple(c.get("frameworks", ())),
+                covers=dict(c.get("covers", {})),
+                scenarios=tuple(c.get("scenarios", ())),
+                note=c.get("note", ""),
+            )
+            for c in data.get("companions", ())
         ),
     )
 
