@@ -675,7 +675,9 @@ def recommend(
 
     contributions = _contributions(snapshot, aspect_weights, votes, scale)
     rest = [i for i in order if i != winner]
-    runner_up = rest[0] if rest else None
+    # The winner's reasons are against the first framework it beats outright, past any tie.
+    beaten = [i for i in rest if round(sums[i], 9) < round(sums[winner], 9)]
+    runner_up = beaten[0] if beaten else (rest[0] if rest else None)
     describe = _Describer(snapshot)
     scenario_slugs = {s.slug for s, _ in votes}
     ranking = []
@@ -1249,8 +1251,9 @@ def find_flip(
     dropping a must-have, one weight up or down by 1), then two. Only when none
     of those flips it, a change of a context question (what is built, what
     exists), alone and then with one preference change, labelled kind=project.
-    Among changes of equal size the first in question, option and aspect order
-    wins, so the answer is deterministic. Pairs are tried up to MAX_FLIP_PAIRS
+    Within a stage, a change that hands the win to the runner-up is preferred;
+    else, and among equals, the first in question, option and aspect order wins,
+    so the answer is deterministic. Pairs are tried up to MAX_FLIP_PAIRS
     per stage, which bounds the cost on a large chooser.
     """
     weights = dict(weights or {})
@@ -1263,6 +1266,10 @@ def find_flip(
         base_weights, base_sums, failures, base = _base
     columns = snapshot.columns
     failing = [{r.aspect for r in found} for found in failures]
+    # A flip to the runner-up (the next that can win) is what a decider weighs; another only if none.
+    base_total = _with_votes(snapshot, base_sums, scenario_votes(snapshot, answers))
+    contenders = sorted((i for i in _pool(failures) if i != base), key=lambda i: _key(base_total, i))
+    runner_up = contenders[0] if contenders else None
 
     def winner_after(changes: tuple[Change, ...]) -> int:
         changed_answers, extra, dropped = _apply(answers, changes, weights, base_weights)
@@ -1292,10 +1299,15 @@ def find_flip(
         _pairs(project, preference) if max_changes >= 2 else (),
     ]
     for stage in stages:
+        other = None
         for changes in stage:
             winner = winner_after(changes)
-            if winner != base:
+            if winner == runner_up:
                 return _flip(snapshot, winner, changes)
+            if winner != base and other is None:
+                other = (winner, changes)
+        if other is not None:
+            return _flip(snapshot, *other)
     return None
 
 
