@@ -12,12 +12,16 @@ from urllib.parse import urlencode
 from comparisons.engine import (
     CLEAR,
     CLOSE_CALL,
+    MAX_REPORTED,
     MULTIPLE,
     PREFERENCE,
     TIE,
     WEIGHT_LIMIT,
     Constraints,
+    ErrorReport,
+    InvalidInput,
     combined_weights,
+    recommend,
     shown,
 )
 
@@ -276,7 +280,7 @@ def python_versions(snapshot) -> list[str]:
 VERDICT_WORDS = {CLEAR: "Clear winner", CLOSE_CALL: "Close call", TIE: "Tie"}
 
 
-def describe_result(snapshot, result: dict, query: ChooserQuery) -> dict:
+def describe_result(snapshot, result: dict, query: ChooserQuery | None = None) -> dict:
     """The result as the chooser page shows it: verdict in words, eligible frameworks before
     ruled-out ones, both sides of each, sensitivity as sentences, the stack and combination.
 
@@ -348,7 +352,7 @@ def describe_result(snapshot, result: dict, query: ChooserQuery) -> dict:
         "stack": eligible[0] if eligible else None,
         "sensitivity": sensitivity,
         "combination": combination,
-        "given": describe_given(snapshot, query),
+        "given": describe_given(snapshot, query) if query is not None else [],
     }
 
 
@@ -401,3 +405,91 @@ def _described(snapshot, answers: Mapping) -> list[dict]:
         labels = [o.label if (o := question.option(s)) else s for s in chosen]
         described.append({"question": question.prompt, "answers": labels})
     return described
+
+
+# The same settings as JSON (the API, saved decisions): checked here, field by field,
+# with InvalidInput naming the field and the item, as the engine's validate_input does.
+
+
+def clean_must_have(snapshot, raw) -> tuple[str, ...]:
+    """A list of scored aspects' slugs, without repeats. Raises InvalidInput({"must_have": ...})."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list | tuple) or not all(isinstance(item, str) for item in raw):
+        raise InvalidInput({"must_have": ["Expected a list of aspect slugs."]})
+    numeric = {a.slug for a in snapshot.aspects if a.numeric}
+    report = ErrorReport()
+    for item in dict.fromkeys(raw):
+        if item not in numeric:
+            report.add("must_have", f"“{shown(item)}” is not a scored aspect.", item)
+    report.raise_if_any()
+    return tuple(dict.fromkeys(raw))
+
+
+def clean_tuned_weights(snapshot, raw) -> dict[str, int]:
+    """Aspect slug -> the decider's own weight, a whole number from -3 to 3, in aspect order."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InvalidInput({"tuned_weights": ["Expected an object mapping aspect slugs to whole numbers."]})
+    numeric = {a.slug for a in snapshot.aspects if a.numeric}
+    report = ErrorReport()
+    for slug, weight in raw.items():
+        if slug not in numeric:
+            report.add("tuned_weights", f"“{shown(slug)}” is not a scored aspect.", slug)
+        elif (
+            isinstance(weight, bool)
+            or not isinstance(weight, int)
+            or not -WEIGHT_LIMIT <= weight <= WEIGHT_LIMIT
+        ):
+            report.add(
+                "tuned_weights", f"Expected a whole number from {-WEIGHT_LIMIT} to {WEIGHT_LIMIT}.", slug
+            )
+    report.raise_if_any()
+    return {a.slug: raw[a.slug] for a in snapshot.aspects if a.slug in raw}
+
+
+def clean_constraints(raw) -> Constraints:
+    """{"python": "3.12", "supported_until": "YYYY-MM-DD", "no_open_advisories": true}, each optional."""
+    if raw is None:
+        return Constraints()
+    if not isinstance(raw, Mapping):
+        raise InvalidInput({"constraints": ["Expected an object."]})
+    errors: dict = {}
+    unknown = sorted(set(raw) - {"python", "supported_until", "no_open_advisories"})
+    if unknown:
+        errors["constraints"] = [f"Unknown key “{shown(key)}”." for key in unknown[:MAX_REPORTED]]
+    python = raw.get("python", "")
+    if not isinstance(python, str) or (python and not _PYTHON_VERSION.fullmatch(python)):
+        errors["constraints.python"] = ["Expected a Python version such as “3.12”."]
+    until = raw.get("supported_until", "")
+    if not isinstance(until, str) or (until and not _valid_date(until)):
+        errors["constraints.supported_until"] = ["Expected a date as YYYY-MM-DD."]
+    advisories = raw.get("no_open_advisories", False)
+    if not isinstance(advisories, bool):
+        errors["constraints.no_open_advisories"] = ["Expected true or false."]
+    if errors:
+        raise InvalidInput(errors)
+    return Constraints(python=python, supported_until=until, no_open_advisories=advisories)
+
+
+def recommend_with(snapshot, answers, weights, *, must_have=(), constraints=None):
+    """The engine's recommendation, with must-haves and constraints when there are any."""
+    extra = {}
+    if must_have:
+        extra["must_have"] = tuple(must_have)
+    if constraints is not None and constraints != Constraints():
+        extra["constraints"] = constraints
+    return recommend(snapshot, answers, weights, **extra)
+
+
+def describe_settings(snapshot, must_have=(), tuned_weights=None, constraints=None) -> list[dict]:
+    """Must-haves, own weights and constraints in describe_answers' shape (for pages and exports)."""
+    query = ChooserQuery(
+        must_have=tuple(must_have or ()),
+        own_weights=dict(tuned_weights or {}),
+        constraints=constraints_from_dict(constraints),
+    )
+    return [
+        {"question": item["label"], "answers": [item["value"]]} for item in describe_given(snapshot, query)
+    ]

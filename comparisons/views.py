@@ -12,13 +12,12 @@ from comparisons.answers import (
     implied_weights,
     need_aspects,
     python_versions,
+    recommend_with,
 )
 from comparisons.colours import HEX_COLOUR
 from comparisons.engine import (
     WEIGHT_LIMIT,
-    Constraints,
     InvalidInput,
-    recommend,
     result_to_dict,
     validate_input,
 )
@@ -125,7 +124,11 @@ class ChooserView(TemplateView):
                 status = 400
             else:
                 weights = engine_weights(snapshot, answers, query.own_weights)
-                result = result_to_dict(run_recommend(snapshot, answers, weights, query))
+                result = result_to_dict(
+                    recommend_with(
+                        snapshot, answers, weights, must_have=query.must_have, constraints=query.constraints
+                    )
+                )
                 context.update(
                     result=result,
                     shown=describe_result(snapshot, result, query),
@@ -133,16 +136,6 @@ class ChooserView(TemplateView):
                     share_query=query.to_query(),
                 )
         return self.render_to_response(context, status=status)
-
-
-def run_recommend(snapshot, answers, weights, query):
-    """The engine's recommendation with the query's must-haves and constraints."""
-    extra = {}
-    if query.must_have:
-        extra["must_have"] = query.must_have
-    if query.constraints != Constraints():
-        extra["constraints"] = query.constraints
-    return recommend(snapshot, answers, weights, **extra)
 
 
 def chooser_form_rows(snapshot, query):
