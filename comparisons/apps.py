@@ -19,7 +19,14 @@ class ComparisonsConfig(AppConfig):
             models.Question,
             models.Option,
             models.OptionWeight,
-            m2m_through=(models.Option.scenarios.through, models.Scenario.alternatives.through),
+            models.Companion,
+            models.CompanionCoverage,
+            m2m_through=(
+                models.Option.scenarios.through,
+                models.Scenario.alternatives.through,
+                models.Companion.frameworks.through,
+                models.Companion.scenarios.through,
+            ),
         )
         register_search_source(
             "frameworks",
@@ -32,4 +39,10 @@ class ComparisonsConfig(AppConfig):
             heading="Scenarios",
             queryset=models.Scenario.objects.published().with_framework(),
             result_template="components/search/scenario.html",
+        )
+        register_search_source(
+            "companions",
+            heading="Companions",
+            queryset=models.Companion.objects.published().with_coverage(),
+            result_template="components/search/companion.html",
         )

@@ -25,17 +25,33 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
 from functools import cache, cached_property
-from itertools import combinations, islice
+from itertools import islice
 from types import UnionType
 from typing import get_args, get_origin, get_type_hints
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 SCORE_MIN = 0
 SCORE_MAX = 5
 WEIGHT_LIMIT = 3
 SCENARIO_WEIGHT = 3.0
+# A context answer (what is built, what exists) votes this much in all, through its scenarios.
+CONTEXT_WEIGHT = 4.0
+# A must-have aspect weighs at least this much, whatever the answers imply.
+MUST_HAVE_WEIGHT = 2.0
+# A combination needs product needs the service framework lacks weighing at least this much.
+COMBINATION_MIN_WEIGHT = 3.0
+MAX_POINTS = 3
+SENSITIVE_ASPECTS = 3
+# How flips name a dropped must-have and a weight step (Change.question).
+MUST_HAVE_CHANGE = "must_have"
+WEIGHT_CHANGE_PREFIX = "weight:"
 CLOSE_CALL_MARGIN = 5.0  # points on the 0-100 scale
 # Smaller weights mean nothing (the API refuses them, the engine drops them), and
 # near 1e-308 dividing by their total overflows.
@@ -215,6 +231,41 @@ class Snapshot:
         )
 
     @cached_property
+    def columns(self) -> dict[str, tuple[float, ...]]:
+        """Per numeric aspect, every framework's centred rating in snapshot order (0 when unrated).
+
+        The hot path multiplies a weight by a column, so a change of one weight
+        costs one pass over the frameworks.
+        """
+        return {
+            aspect.slug: tuple(ratings.get(aspect.slug, 0.0) for ratings in self.centred)
+            for aspect in self.aspects
+            if aspect.numeric
+        }
+
+    @cached_property
+    def _scenarios_by_slug(self) -> dict[str, ScenarioInfo]:
+        known = {f.slug for f in self.frameworks}
+        return {s.slug: s for s in self.scenarios if s.framework in known}
+
+    @cached_property
+    def _favoured_masks(self) -> dict[str, tuple[bool, ...]]:
+        """Per scenario, whether each framework (in snapshot order) is one it credits."""
+        return {
+            slug: tuple(f.slug in scenario.favoured for f in self.frameworks)
+            for slug, scenario in self._scenarios_by_slug.items()
+        }
+
+    @cached_property
+    def _aspect_positions(self) -> dict[str, int]:
+        return {a.slug: i for i, a in enumerate(self.aspects)}
+
+    @cached_property
+    def _companions_of(self) -> tuple[tuple[CompanionInfo, ...], ...]:
+        """Per framework, the companions that extend it, in snapshot order."""
+        return tuple(tuple(c for c in self.companions if f.slug in c.frameworks) for f in self.frameworks)
+
+    @cached_property
     def fingerprint(self) -> str:
         """A short hash of the content, equal for equal snapshots (used to detect drift)."""
         payload = json.dumps(snapshot_to_dict(self), sort_keys=True, separators=(",", ":"))
@@ -357,6 +408,79 @@ def validate_input(
     if not clean_answers and not clean_weights:
         raise InvalidInput({"non_field_errors": ["Give at least one answer or one weight."]})
     return clean_answers, clean_weights
+
+
+def validate_must_have(snapshot: Snapshot, raw: object) -> tuple[str, ...]:
+    """Check a list of must-have aspect slugs; return them without repeats, in the order given.
+
+    Each must be a numeric aspect's slug. Raises InvalidInput with
+    {"must_have": [message]} when the value is not a list, else
+    {"must_have": {item: [message]}} naming each bad item (at most MAX_REPORTED).
+    """
+    if raw is None:
+        return ()
+    if not isinstance(raw, list | tuple):
+        raise InvalidInput({"must_have": ["Expected a list of aspect slugs."]})
+    report = ErrorReport()
+    clean: dict[str, None] = {}
+    for item in raw:
+        if not isinstance(item, str):
+            report.add("must_have", "Expected an aspect slug (a string).", str(item))
+            continue
+        aspect = snapshot.aspect(item)
+        if aspect is None:
+            report.add("must_have", f"Unknown aspect “{shown(item)}”.", item)
+        elif not aspect.numeric:
+            report.add("must_have", f"“{item}” is a text aspect and cannot be a must-have.", item)
+        else:
+            clean[item] = None
+    report.raise_if_any()
+    return tuple(clean)
+
+
+CONSTRAINT_KEYS = ("python", "supported_until", "no_open_advisories")
+_PYTHON_VERSION = re.compile(r"[0-9]{1,2}\.[0-9]{1,3}")
+
+
+def validate_constraints(raw: object) -> Constraints:
+    """Check the constraints object; errors are keyed constraints.<key> (or constraints for the whole).
+
+    {"python": "3.12", "supported_until": "YYYY-MM-DD", "no_open_advisories": true}, each optional.
+    """
+    if raw is None:
+        return Constraints()
+    if not isinstance(raw, Mapping):
+        raise InvalidInput(
+            {"constraints": ["Expected an object with python, supported_until and/or no_open_advisories."]}
+        )
+    errors: dict[str, list[str]] = {}
+    for key in list(raw)[: MAX_REPORTED * 2]:
+        if key not in CONSTRAINT_KEYS:
+            errors[f"constraints.{shown(str(key))}"] = [
+                f"Unknown constraint; expected one of: {', '.join(CONSTRAINT_KEYS)}."
+            ]
+    python = raw.get("python", "")
+    if not isinstance(python, str) or (python and not _PYTHON_VERSION.fullmatch(python)):
+        errors["constraints.python"] = ["Expected a Python version such as “3.12”."]
+    until = raw.get("supported_until", "")
+    if not isinstance(until, str) or (until and not _iso_date(until)):
+        errors["constraints.supported_until"] = ["Expected a date as YYYY-MM-DD."]
+    advisories = raw.get("no_open_advisories", False)
+    if not isinstance(advisories, bool):
+        errors["constraints.no_open_advisories"] = ["Expected true or false."]
+    if errors:
+        raise InvalidInput(dict(islice(errors.items(), MAX_REPORTED)))
+    return Constraints(python=python, supported_until=until, no_open_advisories=advisories)
+
+
+def _iso_date(value: str) -> bool:
+    if len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _report_blanks(answers: object, weights: object) -> ErrorReport:
@@ -516,37 +640,54 @@ class Result:
     )
 
 
-def recommend(snapshot: Snapshot, answers: Answers, weights: Mapping[str, float] | None = None) -> Result:
-    """Rank every framework for these (validated) answers and weights, and explain the ranking.
+def recommend(
+    snapshot: Snapshot,
+    answers: Answers,
+    weights: Mapping[str, float] | None = None,
+    *,
+    must_have: tuple[str, ...] = (),
+    constraints: Constraints | None = None,
+) -> Result:
+    """Rank every framework for these (validated) answers, weights, must-haves and constraints.
 
-    Deterministic: equal snapshots and inputs give equal results; ties go to
-    the framework listed first in the snapshot.
+    Eligible frameworks come first, then those ruled out by a must-have or a
+    constraint (fewest failures first). Deterministic: equal snapshots and inputs
+    give equal results; exact ties go to the framework listed first in the snapshot.
+    See docs/scoring.md for the model.
     """
     if not snapshot.frameworks:
         raise InvalidInput({"non_field_errors": ["There are no frameworks to rank."]})
     weights = dict(weights or {})
-    aspect_weights = combined_weights(snapshot, answers, weights)
-    scenarios = matched_scenarios(snapshot, answers)
-    centred = snapshot.centred
-    aspect_sums = _aspect_sums(centred, aspect_weights)
-    sums = _with_scenarios(snapshot, aspect_sums, scenarios)
-    total = sum(abs(w) for w in aspect_weights.values()) + SCENARIO_WEIGHT * len(scenarios)
-    order = _order(snapshot, sums)
+    must_have = tuple(dict.fromkeys(must_have))
+    aspect_weights = combined_weights(snapshot, answers, weights, must_have)
+    votes = scenario_votes(snapshot, answers)
+    aspect_sums = _aspect_sums(snapshot, aspect_weights)
+    sums = _with_votes(snapshot, aspect_sums, votes)
+    total = sum(abs(w) for w in aspect_weights.values()) + sum(v for _, v in votes)
+    failures = rule_out(snapshot, must_have, constraints)
+    pool = _pool(failures)
+    order = _order(sums, failures)
+    winner = _best(sums, pool)
+    scale = 50.0 / total if total else 0.0
 
     def score(index: int) -> float:
-        return 50.0 + 50.0 * sums[index] / total if total else 50.0
+        return 50.0 + sums[index] * scale
 
-    contributions = _contributions(snapshot, centred, aspect_weights, scenarios, total)
-    winner = order[0]
-    runner_up = order[1] if len(order) > 1 else None
+    contributions = _contributions(snapshot, aspect_weights, votes, scale)
+    rest = [i for i in order if i != winner]
+    # The winner's reasons are against the first framework it beats outright, past any tie.
+    beaten = [i for i in rest if round(sums[i], 9) < round(sums[winner], 9)]
+    runner_up = beaten[0] if beaten else (rest[0] if rest else None)
     describe = _Describer(snapshot)
+    scenario_slugs = {s.slug for s, _ in votes}
     ranking = []
-    for position, index in enumerate(order):
+    for index in [winner, *rest]:
         framework = snapshot.frameworks[index]
-        if position == 0:
+        if index == winner:
             reasons = _reasons(describe, index, runner_up, contributions, winning=True)
         else:
             reasons = _reasons(describe, index, winner, contributions, winning=False)
+        strengths, weaknesses = _points(snapshot, index, contributions[index])
         ranking.append(
             Ranked(
                 framework=framework.slug,
@@ -555,18 +696,37 @@ def recommend(snapshot: Snapshot, answers: Answers, weights: Mapping[str, float]
                 guide_url=framework.guide_url,
                 contributions={key: round(value, 2) for key, value in contributions[index].items()},
                 reasons=reasons,
+                ruled_out=failures[index],
+                strengths=strengths,
+                weaknesses=weaknesses,
+                stack=_stack(snapshot, index, aspect_weights, must_have, scenario_slugs),
             )
         )
-    close_call = runner_up is not None and score(winner) - score(runner_up) <= CLOSE_CALL_MARGIN
-    flip = find_flip(snapshot, answers, weights, _base=(aspect_weights, aspect_sums)) if close_call else None
+    verdict, margin = _verdict(sums, pool, order, winner, scale)
+    close_call = verdict != CLEAR
+    flip = None
+    if close_call:
+        flip = find_flip(
+            snapshot,
+            answers,
+            weights,
+            must_have=must_have,
+            constraints=constraints,
+            _base=(aspect_weights, aspect_sums, failures, winner),
+        )
     names = describe.names
     return Result(
         recommended=snapshot.frameworks[winner].slug,
         ranking=tuple(ranking),
-        matched_scenarios=tuple(_matched(s, names) for s in scenarios),
+        matched_scenarios=tuple(_matched(s, names) for s, _ in votes),
         weights=aspect_weights,
         close_call=close_call,
         flip=flip,
+        verdict=verdict,
+        margin=margin,
+        sensitivity=sensitivity(snapshot, aspect_weights, sums, pool, winner, must_have),
+        combination=_combination(snapshot, aspect_weights, votes, sums, pool),
+        all_ruled_out=bool(failures[winner]),
     )
 
 
@@ -583,84 +743,398 @@ def _matched(scenario: ScenarioInfo, names: Mapping[str, str]) -> MatchedScenari
     )
 
 
-def combined_weights(snapshot: Snapshot, answers: Answers, weights: Mapping[str, float]) -> dict:
-    """Sum the weights of every chosen option and the explicit weights, per aspect."""
+def _scores_options(question: QuestionInfo, option: OptionInfo, known: Mapping) -> bool:
+    """Whether an option's weights count: a context option naming a scenario votes through it instead."""
+    return not (question.context and any(slug in known for slug in option.scenarios))
+
+
+def combined_weights(
+    snapshot: Snapshot, answers: Answers, weights: Mapping[str, float], must_have: Iterable[str] = ()
+) -> dict:
+    """The weight of each aspect: the chosen options' weights, the explicit weights, the must-have floor.
+
+    A context option (what is built, what exists) that names a scenario adds no
+    weights: its scenario's vote stands for it (docs/scoring.md). A must-have
+    aspect weighs at least MUST_HAVE_WEIGHT.
+    """
     totals: dict[str, float] = {}
+    known = snapshot._scenarios_by_slug
     for question in snapshot.questions:
         for option_slug in answers.get(question.slug, ()):
             option = question.option(option_slug)
-            if option is None:
+            if option is None or not _scores_options(question, option, known):
                 continue
             for aspect, weight in option.weights.items():
                 totals[aspect] = totals.get(aspect, 0.0) + weight
     for aspect, weight in weights.items():
         totals[aspect] = totals.get(aspect, 0.0) + weight
+    for aspect in must_have:
+        if totals.get(aspect, 0.0) < MUST_HAVE_WEIGHT:
+            totals[aspect] = MUST_HAVE_WEIGHT
     return {aspect: weight for aspect, weight in totals.items() if weight}
+
+
+def scenario_votes(snapshot: Snapshot, answers: Answers) -> tuple[tuple[ScenarioInfo, float], ...]:
+    """The matched scenarios, in the snapshot's order, each with the weight of its vote.
+
+    A context answer votes CONTEXT_WEIGHT in all, shared by the scenarios its
+    option names; any other answer's scenario votes SCENARIO_WEIGHT. A scenario
+    named by two answers votes once, with the larger weight.
+    """
+    known = snapshot._scenarios_by_slug
+    found: dict[str, float] = {}
+    for question in snapshot.questions:
+        for option_slug in answers.get(question.slug, ()):
+            option = question.option(option_slug)
+            if option is None:
+                continue
+            slugs = [slug for slug in option.scenarios if slug in known]
+            if not slugs:
+                continue
+            vote = CONTEXT_WEIGHT / len(slugs) if question.context else SCENARIO_WEIGHT
+            for slug in slugs:
+                found[slug] = max(found.get(slug, 0.0), vote)
+    return tuple((s, found[s.slug]) for s in snapshot.scenarios if s.slug in found)
 
 
 def matched_scenarios(snapshot: Snapshot, answers: Answers) -> tuple[ScenarioInfo, ...]:
     """The scenarios the chosen options point to, in the snapshot's order."""
-    wanted = {
-        scenario
-        for question in snapshot.questions
-        for option_slug in answers.get(question.slug, ())
-        if (option := question.option(option_slug)) is not None
-        for scenario in option.scenarios
-    }
-    known = {f.slug for f in snapshot.frameworks}
-    return tuple(s for s in snapshot.scenarios if s.slug in wanted and s.framework in known)
+    return tuple(scenario for scenario, _ in scenario_votes(snapshot, answers))
 
 
-def _aspect_sums(centred, aspect_weights) -> list[float]:
+def _aspect_sums(snapshot: Snapshot, aspect_weights: Mapping[str, float]) -> list[float]:
     """Per framework, the sum of weight x centred rating over the weighted aspects."""
-    weighted = list(aspect_weights.items())
-    sums = []
-    for ratings in centred:
-        total = 0.0
-        for aspect, weight in weighted:
-            value = ratings.get(aspect)
-            if value:
-                total += weight * value
-        sums.append(total)
+    columns = snapshot.columns
+    sums = [0.0] * len(snapshot.frameworks)
+    for aspect, weight in aspect_weights.items():
+        column = columns.get(aspect)
+        if column is not None:
+            sums = [total + weight * value for total, value in zip(sums, column, strict=True)]
     return sums
 
 
-def _with_scenarios(snapshot, aspect_sums, scenarios) -> list[float]:
-    """Add the scenario votes: +W to each scenario's framework and alternatives, -W to every other one."""
-    if not scenarios:
-        return aspect_sums
-    votes: dict[str, int] = {}
-    for scenario in scenarios:
-        for slug in scenario.favoured:
-            votes[slug] = votes.get(slug, 0) + 1
-    against = SCENARIO_WEIGHT * len(scenarios)
-    return [
-        total + 2 * SCENARIO_WEIGHT * votes.get(framework.slug, 0) - against
-        for framework, total in zip(snapshot.frameworks, aspect_sums, strict=True)
-    ]
+def _with_votes(snapshot: Snapshot, aspect_sums: list[float], votes) -> list[float]:
+    """Add the scenario votes: +vote to the frameworks a scenario credits, -vote to every other one."""
+    masks = snapshot._favoured_masks
+    for scenario, vote in votes:
+        aspect_sums = [
+            total + (vote if credited else -vote)
+            for total, credited in zip(aspect_sums, masks[scenario.slug], strict=True)
+        ]
+    return aspect_sums
 
 
-def _order(snapshot: Snapshot, sums: list[float]) -> list[int]:
+def _key(sums: list[float], index: int) -> tuple[float, int]:
     # Round away float noise so that equal sums tie, and ties keep snapshot order.
-    return sorted(range(len(snapshot.frameworks)), key=lambda i: (-round(sums[i], 9), i))
+    return (-round(sums[index], 9), index)
 
 
-def _contributions(snapshot, centred, aspect_weights, scenarios, total) -> list[dict[str, float]]:
+def _pool(failures) -> list[int]:
+    """The frameworks that can win: the eligible ones, else those failing fewest checks."""
+    fewest = min(len(f) for f in failures)
+    return [i for i, f in enumerate(failures) if len(f) == fewest]
+
+
+def _best(sums: list[float], pool: list[int]) -> int:
+    return min(pool, key=lambda i: _key(sums, i))
+
+
+def _order(sums: list[float], failures) -> list[int]:
+    """Eligible frameworks by score, then the ruled-out ones by fewest failures, then score."""
+    return sorted(range(len(sums)), key=lambda i: (len(failures[i]) > 0, len(failures[i]), *_key(sums, i)))
+
+
+def _verdict(sums, pool, order, winner, scale) -> tuple[str, float]:
+    """clear / close_call / tie, and the margin in points between the first two that can win."""
+    contenders = sorted(pool, key=lambda i: _key(sums, i))
+    if len(contenders) < 2:
+        following = [i for i in order if i != winner]
+        margin = round((sums[winner] - sums[following[0]]) * scale, 1) if following else 0.0
+        return CLEAR, max(margin, 0.0)
+    margin = round((sums[winner] - sums[contenders[1]]) * scale, 1)
+    if margin <= 0:
+        return TIE, 0.0
+    return (CLOSE_CALL if margin <= CLOSE_CALL_MARGIN else CLEAR), margin
+
+
+def _contributions(snapshot, aspect_weights, votes, scale) -> list[dict[str, float]]:
     """Per framework, the points each aspect (and matched scenario) adds to the 50 baseline."""
-    if not total:
+    if not scale:
         return [{} for _ in snapshot.frameworks]
-    scale = 50.0 / total
-    scaled = [(a, w * scale) for a, w in aspect_weights.items()]
-    scenario_points = SCENARIO_WEIGHT * scale
+    columns = snapshot.columns
+    scaled = [(a, w * scale, columns.get(a)) for a, w in aspect_weights.items()]
+    masks = snapshot._favoured_masks
+    scenario_points = [(f"scenario:{s.slug}", v * scale, masks[s.slug]) for s, v in votes]
     result = []
-    for framework, ratings in zip(snapshot.frameworks, centred, strict=True):
-        points = {a: w * ratings.get(a, 0.0) for a, w in scaled}
-        for scenario in scenarios:
-            points[f"scenario:{scenario.slug}"] = (
-                scenario_points if framework.slug in scenario.favoured else -scenario_points
-            )
+    for index in range(len(snapshot.frameworks)):
+        points = {a: w * column[index] if column else 0.0 for a, w, column in scaled}
+        for key, vote, mask in scenario_points:
+            points[key] = vote if mask[index] else -vote
         result.append(points)
     return result
+
+
+def _points(snapshot: Snapshot, index: int, contributions: Mapping[str, float]):
+    """Up to MAX_POINTS largest positive and negative aspect contributions, as Points."""
+    ratings = snapshot.frameworks[index].ratings
+    position = snapshot._aspect_positions
+    items = [
+        (round(value, 2), key)
+        for key, value in contributions.items()
+        if key in position and round(value, 2) != 0
+    ]
+
+    def point(value: float, key: str) -> Point:
+        rating = ratings.get(key)
+        return Point(key, value, rating.score if rating else None, rating.label if rating else "not rated")
+
+    strengths = sorted((item for item in items if item[0] > 0), key=lambda t: (-t[0], position[t[1]]))
+    weaknesses = sorted((item for item in items if item[0] < 0), key=lambda t: (t[0], position[t[1]]))
+    return (
+        tuple(point(v, k) for v, k in strengths[:MAX_POINTS]),
+        tuple(point(v, k) for v, k in weaknesses[:MAX_POINTS]),
+    )
+
+
+def _rating(framework: FrameworkInfo, aspect: str) -> int | None:
+    rating = framework.ratings.get(aspect)
+    return rating.score if rating is not None else None
+
+
+def rule_out(
+    snapshot: Snapshot, must_have: Iterable[str], constraints: Constraints | None
+) -> list[tuple[RuledOut, ...]]:
+    """Per framework (snapshot order), why it cannot be chosen: failed must-haves, then constraints."""
+    must_have = tuple(must_have)
+    result = []
+    for index, framework in enumerate(snapshot.frameworks):
+        found = [
+            RuledOut(aspect, _must_have_reason(snapshot, aspect, score))
+            for aspect in must_have
+            if not _meets(snapshot, index, aspect, score := _rating(framework, aspect))
+        ]
+        if constraints is not None:
+            found.extend(_constraint_failures(framework.facts, constraints))
+        result.append(tuple(found))
+    return result
+
+
+def _meets(snapshot: Snapshot, index: int, aspect: str, score: int | None) -> bool:
+    if score is not None and score >= MUST_HAVE_MIN:
+        return True
+    return any(c.covers.get(aspect, 0) >= MUST_HAVE_MIN for c in snapshot._companions_of[index])
+
+
+def _must_have_reason(snapshot: Snapshot, aspect: str, score: int | None) -> str:
+    info = snapshot.aspect(aspect)
+    name = info.name if info else aspect
+    lower = name[:1].lower() + name[1:]
+    if score is None:
+        return f"{name} is not rated, and no companion covers it"
+    if score == SCORE_MIN:
+        return f"No {lower} ({score}/{SCORE_MAX}) and no companion covers it"
+    needs = f"a must-have needs {MUST_HAVE_MIN}"
+    return f"Too little {lower} ({score}/{SCORE_MAX}, {needs}) and no companion covers it"
+
+
+def _constraint_failures(facts: FactsInfo | None, constraints: Constraints) -> list[RuledOut]:
+    found = []
+    if constraints.python:
+        reason = _python_problem(facts, constraints.python)
+        if reason:
+            found.append(RuledOut("constraint:python", reason))
+    if constraints.supported_until:
+        until = facts.supported_until if facts else ""
+        if not until:
+            found.append(RuledOut("constraint:supported_until", "Its end of support is unknown"))
+        elif until < constraints.supported_until:
+            found.append(
+                RuledOut(
+                    "constraint:supported_until",
+                    f"Supported only until {until}, before {constraints.supported_until}",
+                )
+            )
+    if constraints.no_open_advisories:
+        if facts is None:
+            found.append(RuledOut("constraint:no_open_advisories", "Its security advisories are unknown"))
+        elif facts.advisories:
+            ids = ", ".join(a.id for a in facts.advisories[:MAX_REASONS])
+            more = len(facts.advisories) - MAX_REASONS
+            listed = f"{ids} and {more} more" if more > 0 else ids
+            found.append(
+                RuledOut("constraint:no_open_advisories", f"Open advisories on its latest release: {listed}")
+            )
+    return found
+
+
+def _python_problem(facts: FactsInfo | None, version: str) -> str:
+    """Why a framework does not support this Python version, or "" when it does."""
+    if facts is None or not (facts.python_versions or facts.requires_python):
+        return f"Support for Python {version} is unknown"
+    if version in facts.python_versions:
+        return ""
+    if facts.requires_python:
+        try:
+            supported = SpecifierSet(facts.requires_python).contains(version)
+        except InvalidSpecifier:
+            return f"Support for Python {version} is unknown (unreadable requirement)"
+        if supported:
+            return ""
+        return f"Does not support Python {version} (requires {facts.requires_python})"
+    return f"Python {version} is not among the versions it lists ({', '.join(facts.python_versions)})"
+
+
+def _stack(snapshot, index, aspect_weights, must_have, scenario_slugs) -> Stack:
+    """The framework and the companions that fill what it lacks for these answers.
+
+    A gap is a must-have or a positively weighted aspect rated below MUST_HAVE_MIN;
+    each gap gets one companion that covers it above the framework's rating: the
+    highest level, then one already in the stack, then the first in snapshot order.
+    Companions named by a matched scenario join too. Listed in snapshot order.
+    """
+    framework = snapshot.frameworks[index]
+    reach = snapshot._companions_of[index]
+    if not reach:
+        return Stack(framework.slug)
+    wanted = [
+        a.slug
+        for a in snapshot.aspects
+        if a.numeric and (a.slug in must_have or aspect_weights.get(a.slug, 0) > 0)
+    ]
+    chosen: dict[str, list[str]] = {}
+    for aspect in wanted:
+        score = _rating(framework, aspect)
+        if score is not None and score >= MUST_HAVE_MIN:
+            continue
+        floor = -1 if score is None else score
+        best, best_key = None, None
+        for position, companion in enumerate(reach):
+            level = companion.covers.get(aspect, 0)
+            if level <= floor or level <= 0:
+                continue
+            key = (level, companion.slug in chosen, -position)
+            if best_key is None or key > best_key:
+                best, best_key = companion, key
+        if best is not None:
+            chosen.setdefault(best.slug, []).append(aspect)
+    wanted_set = set(wanted)
+    for companion in reach:
+        if companion.slug not in chosen and scenario_slugs.intersection(companion.scenarios):
+            chosen[companion.slug] = [a for a in wanted if a in companion.covers and a in wanted_set]
+    return Stack(
+        framework.slug,
+        tuple(
+            StackCompanion(c.slug, c.name, c.package, tuple(chosen[c.slug]))
+            for c in reach
+            if c.slug in chosen
+        ),
+    )
+
+
+def sensitivity(snapshot, aspect_weights, sums, pool, winner, must_have=()) -> tuple[Sensitivity, ...]:
+    """For the SENSITIVE_ASPECTS heaviest aspects, the nearest whole weight in -3..3 that changes the winner.
+
+    Every framework's sum is linear in one weight, so each rival's crossing point
+    is solved for directly; the winner at that weight is then found in one pass.
+    Aspects whose weight cannot change the winner within the range are left out.
+    """
+    position = snapshot._aspect_positions
+    heaviest = sorted(
+        (a for a in aspect_weights if a in snapshot.columns),
+        key=lambda a: (-abs(aspect_weights[a]), position[a]),
+    )[:SENSITIVE_ASPECTS]
+    names = snapshot.frameworks
+    found = []
+    for aspect in heaviest:
+        now = aspect_weights[aspect]
+        column = snapshot.columns[aspect]
+        low = MUST_HAVE_WEIGHT if aspect in must_have else -WEIGHT_LIMIT
+        candidates = []
+        up, down = _crossings(sums, pool, winner, column, now, low, WEIGHT_LIMIT)
+        for weight in (up, down):
+            if weight is None:
+                continue
+            moved = [total + (weight - now) * value for total, value in zip(sums, column, strict=True)]
+            new = _best(moved, pool)
+            if new != winner:
+                candidates.append((abs(weight - now), -weight, weight, new))
+        if candidates:
+            _, _, weight, new = min(candidates)
+            found.append(Sensitivity(aspect, now, float(weight), names[new].slug))
+    return tuple(found)
+
+
+def _crossings(sums, pool, winner, column, now, low, high) -> tuple[int | None, int | None]:
+    """The nearest whole weights above and below `now` (in low..high) where a rival overtakes the winner."""
+    up = down = None
+    lead = sums[winner]
+    for rival in pool:
+        if rival == winner:
+            continue
+        gap = lead - sums[rival]  # >= 0: the winner leads, or ties and comes first
+        slope = column[rival] - column[winner]  # how fast the rival gains per unit of weight
+        if not slope:
+            continue
+        at = now + gap / slope
+        # At `at` they tie: the rival wins there only if it comes first in the snapshot.
+        if slope > 0:
+            weight = math.ceil(at - 1e-9) if rival < winner else math.floor(at + 1e-9) + 1
+            weight = max(weight, math.floor(now) + 1)
+            if weight <= high and (up is None or weight < up):
+                up = weight
+        else:
+            weight = math.floor(at + 1e-9) if rival < winner else math.ceil(at - 1e-9) - 1
+            weight = min(weight, math.ceil(now) - 1)
+            if weight >= low and (down is None or weight > down):
+                down = weight
+    return up, down
+
+
+def _combination(snapshot, aspect_weights, votes, sums, pool) -> Combination | None:
+    """Product + service: a scenario best run as its own service, and a product needing another framework.
+
+    The service framework is the best-scoring one the scenario credits. The
+    product needs are the positively weighted aspects the service framework rates
+    below MUST_HAVE_MIN; when they weigh COMBINATION_MIN_WEIGHT or more and
+    another framework leads on them alone, that framework builds the product.
+    """
+    service_scenario = next((s for s, _ in votes if s.separate_service), None)
+    if service_scenario is None:
+        return None
+    frameworks = snapshot.frameworks
+    credited = [i for i in pool if frameworks[i].slug in service_scenario.favoured]
+    if not credited:
+        return None
+    service = _best(sums, credited)
+    needs = {
+        a: w
+        for a, w in aspect_weights.items()
+        if w > 0 and a in snapshot.columns and (_rating(frameworks[service], a) or 0) < MUST_HAVE_MIN
+    }
+    if sum(needs.values()) < COMBINATION_MIN_WEIGHT:
+        return None
+    product = _best(_aspect_sums(snapshot, needs), pool)
+    if product == service:
+        return None
+    position = snapshot._aspect_positions
+    listed = sorted(needs, key=lambda a: position[a])
+    described = ", ".join(
+        f"{snapshot.aspect(a).name.lower()} ({_rating(frameworks[product], a) or 0} vs "
+        f"{_rating(frameworks[service], a) or 0}/{SCORE_MAX})"
+        for a in listed[:MAX_REASONS]
+    )
+    reason = (
+        f"“{service_scenario.situation}” is best run as its own service, where {frameworks[service].name} "
+        f"fits; the product around it asks for what {frameworks[product].name} builds in and "
+        f"{frameworks[service].name} does not: {described}."
+    )
+    return Combination(
+        (
+            CombinationPart(frameworks[product].slug, "product"),
+            CombinationPart(frameworks[service].slug, "service"),
+        ),
+        reason,
+    )
 
 
 class _Describer:
@@ -720,9 +1194,12 @@ def _reasons(describe, subject, rival, contributions, winning) -> tuple[Reason, 
     return tuple(reasons)
 
 
-def _candidate_changes(snapshot: Snapshot, answers: Answers) -> Iterable[Change]:
-    """Every one-step change of the answers: pick another option, clear, or toggle one."""
+def _candidate_changes(snapshot: Snapshot, answers: Answers, *, context: bool) -> Iterable[Change]:
+    """Each one-step change of (non-)context answers: pick another option, clear, or toggle one."""
+    kind = PROJECT if context else PREFERENCE
     for question in snapshot.questions:
+        if question.context != context:
+            continue
         current = tuple(answers.get(question.slug, ()))
         if question.kind == SINGLE:
             alternatives = [(o.slug,) for o in question.options if (o.slug,) != current]
@@ -734,53 +1211,116 @@ def _candidate_changes(snapshot: Snapshot, answers: Answers) -> Iterable[Change]
                 for o in question.options
             ]
         for after in alternatives:
-            yield Change(question.slug, current, after)
+            yield Change(question.slug, current, after, kind)
 
 
-def find_flip(snapshot, answers, weights, max_changes=2, _base=None) -> Flip | None:
-    """The smallest set of answer changes (one, else two) that changes the recommendation.
+def _weight_text(weight: float) -> str:
+    return f"{weight:g}"
 
-    Among changes of equal size the first in question and option order wins,
-    so the answer is deterministic. Pairs are tried up to MAX_FLIP_PAIRS, which
-    bounds the cost of a call on a large chooser.
+
+def _preference_changes(snapshot, answers, aspect_weights, must_have) -> list[Change]:
+    """Answer changes to preference questions, then dropping one must-have, then one step of one weight."""
+    changes = list(_candidate_changes(snapshot, answers, context=False))
+    changes.extend(Change(MUST_HAVE_CHANGE, (aspect,), ()) for aspect in must_have)
+    for aspect in snapshot.aspects:
+        weight = aspect_weights.get(aspect.slug, 0.0)
+        if not weight or not aspect.numeric:
+            continue
+        for step in (1, -1):
+            after = weight + step
+            # A step stays in -3..3, or moves towards it from a sum of options beyond it.
+            if abs(after) <= WEIGHT_LIMIT or abs(after) < abs(weight):
+                name = f"{WEIGHT_CHANGE_PREFIX}{aspect.slug}"
+                changes.append(Change(name, (_weight_text(weight),), (_weight_text(after),)))
+    return changes
+
+
+def find_flip(
+    snapshot,
+    answers,
+    weights,
+    max_changes=2,
+    _base=None,
+    *,
+    must_have: tuple[str, ...] = (),
+    constraints: Constraints | None = None,
+) -> Flip | None:
+    """The smallest change a decider would take that changes the recommendation.
+
+    Preferences first: one change (another option for a preference question,
+    dropping a must-have, one weight up or down by 1), then two. Only when none
+    of those flips it, a change of a context question (what is built, what
+    exists), alone and then with one preference change, labelled kind=project.
+    Within a stage, a change that hands the win to the runner-up is preferred;
+    else, and among equals, the first in question, option and aspect order wins,
+    so the answer is deterministic. Pairs are tried up to MAX_FLIP_PAIRS
+    per stage, which bounds the cost on a large chooser.
     """
-    centred = snapshot.centred
+    weights = dict(weights or {})
     if _base is None:
-        base_weights = combined_weights(snapshot, answers, weights)
-        _base = (base_weights, _aspect_sums(centred, base_weights))
-    base_weights, base_sums = _base
-    base = _first(snapshot, base_sums, matched_scenarios(snapshot, answers))
+        base_weights = combined_weights(snapshot, answers, weights, must_have)
+        failures = rule_out(snapshot, must_have, constraints)
+        base_sums = _aspect_sums(snapshot, base_weights)
+        base = _best(_with_votes(snapshot, base_sums, scenario_votes(snapshot, answers)), _pool(failures))
+    else:
+        base_weights, base_sums, failures, base = _base
+    columns = snapshot.columns
+    failing = [{r.aspect for r in found} for found in failures]
+    # A flip to the runner-up (the next that can win) is what a decider weighs; another only if none.
+    base_total = _with_votes(snapshot, base_sums, scenario_votes(snapshot, answers))
+    contenders = sorted((i for i in _pool(failures) if i != base), key=lambda i: _key(base_total, i))
+    runner_up = contenders[0] if contenders else None
 
     def winner_after(changes: tuple[Change, ...]) -> int:
-        # Only the aspects whose weight moved need recomputing.
-        changed = _apply(answers, changes)
-        new_weights = combined_weights(snapshot, changed, weights)
-        delta = [
-            (aspect, new_weights.get(aspect, 0.0) - base_weights.get(aspect, 0.0))
-            for aspect in new_weights.keys() | base_weights.keys()
-        ]
-        delta = [(aspect, d) for aspect, d in delta if d]
-        sums = [
-            total + sum(d * ratings.get(aspect, 0.0) for aspect, d in delta)
-            for total, ratings in zip(base_sums, centred, strict=True)
-        ]
-        return _first(snapshot, sums, matched_scenarios(snapshot, changed))
+        changed_answers, extra, dropped = _apply(answers, changes, weights, base_weights)
+        kept = tuple(a for a in must_have if a not in dropped)
+        new_weights = combined_weights(snapshot, changed_answers, extra, kept)
+        sums = base_sums
+        for aspect in new_weights.keys() | base_weights.keys():
+            delta = new_weights.get(aspect, 0.0) - base_weights.get(aspect, 0.0)
+            column = columns.get(aspect)
+            if delta and column is not None:
+                sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
+        sums = _with_votes(snapshot, sums, scenario_votes(snapshot, changed_answers))
+        if dropped:
+            counts = [len(f) - len(f & dropped) for f in failing]
+            fewest = min(counts)
+            pool = [i for i, count in enumerate(counts) if count == fewest]
+        else:
+            pool = _pool(failures)
+        return _best(sums, pool)
 
-    singles = list(_candidate_changes(snapshot, answers))
-    for change in singles:
-        winner = winner_after((change,))
-        if winner != base:
-            return _flip(snapshot, winner, (change,))
-    if max_changes < 2:
-        return None
-    pairs = (
-        (first, second) for first, second in combinations(singles, 2) if first.question != second.question
-    )
-    for first, second in islice(pairs, MAX_FLIP_PAIRS):
-        winner = winner_after((first, second))
-        if winner != base:
-            return _flip(snapshot, winner, (first, second))
+    preference = _preference_changes(snapshot, answers, base_weights, must_have)
+    project = list(_candidate_changes(snapshot, answers, context=True))
+    stages = [
+        ((change,) for change in preference),
+        _pairs(preference, preference) if max_changes >= 2 else (),
+        ((change,) for change in project),
+        _pairs(project, preference) if max_changes >= 2 else (),
+    ]
+    for stage in stages:
+        other = None
+        for changes in stage:
+            winner = winner_after(changes)
+            if winner == runner_up:
+                return _flip(snapshot, winner, changes)
+            if winner != base and other is None:
+                other = (winner, changes)
+        if other is not None:
+            return _flip(snapshot, *other)
     return None
+
+
+def _pairs(firsts: list[Change], seconds: list[Change]) -> Iterable[tuple[Change, Change]]:
+    """Pairs of changes to different questions (or weights), each pair once, at most MAX_FLIP_PAIRS."""
+    same = firsts is seconds
+    pairs = (
+        (first, second)
+        for i, first in enumerate(firsts)
+        for second in (seconds[i + 1 :] if same else seconds)
+        if first.question != second.question
+    )
+    return islice(pairs, MAX_FLIP_PAIRS)
 
 
 def _flip(snapshot: Snapshot, winner: int, changes: tuple[Change, ...]) -> Flip:
@@ -788,18 +1328,23 @@ def _flip(snapshot: Snapshot, winner: int, changes: tuple[Change, ...]) -> Flip:
     return Flip(recommended=framework.slug, name=framework.name, changes=changes)
 
 
-def _apply(answers: Answers, changes: tuple[Change, ...]) -> dict[str, tuple[str, ...]]:
+def _apply(answers: Answers, changes, weights=None, base_weights=None):
+    """The answers, explicit weights and dropped must-haves after the changes."""
     result = dict(answers)
+    extra = dict(weights or {})
+    dropped: set[str] = set()
     for change in changes:
-        if change.after:
+        if change.question == MUST_HAVE_CHANGE:
+            dropped.update(change.before)
+        elif change.question.startswith(WEIGHT_CHANGE_PREFIX):
+            aspect = change.question[len(WEIGHT_CHANGE_PREFIX) :]
+            step = float(change.after[0]) - float(change.before[0])
+            extra[aspect] = extra.get(aspect, 0.0) + step
+        elif change.after:
             result[change.question] = change.after
         else:
             result.pop(change.question, None)
-    return result
-
-
-def _first(snapshot, aspect_sums, scenarios) -> int:
-    return _order(snapshot, _with_scenarios(snapshot, aspect_sums, scenarios))[0]
+    return result, extra, dropped
 
 
 def snapshot_to_dict(snapshot: Snapshot) -> dict:
@@ -823,6 +1368,8 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict:
                 "slug": q.slug,
                 "prompt": q.prompt,
                 "kind": q.kind,
+                # Only when set, like the keys below, so older matrices keep their fingerprints.
+                **({"context": True} if q.context else {}),
                 "options": [
                     {
                         "slug": o.slug,
@@ -843,9 +1390,29 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict:
                 "companion": s.companion,
                 # Only when present, so the fingerprints of matrices without alternatives stay as they were.
                 **({"alternatives": list(s.alternatives)} if s.alternatives else {}),
+                **({"separate_service": True} if s.separate_service else {}),
             }
             for s in snapshot.scenarios
         ],
+        **(
+            {
+                "companions": [
+                    {
+                        "slug": c.slug,
+                        "name": c.name,
+                        "package": c.package,
+                        "docs_url": c.docs_url,
+                        "frameworks": list(c.frameworks),
+                        "covers": dict(c.covers),
+                        "scenarios": list(c.scenarios),
+                        "note": c.note,
+                    }
+                    for c in snapshot.companions
+                ]
+            }
+            if snapshot.companions
+            else {}
+        ),
     }
 
 
@@ -874,6 +1441,7 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
                     OptionInfo(o["slug"], o["label"], dict(o["weights"]), tuple(o["scenarios"]))
                     for o in q["options"]
                 ),
+                context=q.get("context", False),
             )
             for q in data["questions"]
         ),
@@ -884,8 +1452,22 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
                 s["framework"],
                 s.get("companion", ""),
                 tuple(s.get("alternatives", ())),
+                separate_service=s.get("separate_service", False),
             )
             for s in data["scenarios"]
+        ),
+        companions=tuple(
+            CompanionInfo(
+                slug=c["slug"],
+                name=c["name"],
+                package=c.get("package", ""),
+                docs_url=c.get("docs_url", ""),
+                frameworks=tuple(c.get("frameworks", ())),
+                covers=dict(c.get("covers", {})),
+                scenarios=tuple(c.get("scenarios", ())),
+                note=c.get("note", ""),
+            )
+            for c in data.get("companions", ())
         ),
     )
 

@@ -23,16 +23,38 @@ from rest_framework.settings import api_settings
 from wagtail.log_actions import LogContext, log
 from wagtail.models import Page
 
-from comparisons.models import Aspect, Framework, Option, OptionWeight, Question, Rating, Scenario
+from comparisons.models import (
+    Aspect,
+    Companion,
+    CompanionCoverage,
+    Framework,
+    Option,
+    OptionWeight,
+    Question,
+    Rating,
+    Scenario,
+)
 from core.content_version import bump_content_version
 
 SEED_FILE = Path(__file__).resolve().parent / "seed" / "matrix.json"
 FORMAT = "stackfit-matrix"
 VERSION = 1
-SECTIONS = ("frameworks", "aspects", "ratings", "scenarios", "questions")
-KINDS = (*SECTIONS, "options", "option weights")
+SECTIONS = ("frameworks", "aspects", "ratings", "scenarios", "questions", "companions")
+KINDS = (*SECTIONS, "options", "option weights", "companion coverage")
 # Referenced items are written before the items that refer to them.
-WRITE_ORDER = ("aspects", "frameworks", "scenarios", "ratings", "questions", "options", "option weights")
+WRITE_ORDER = (
+    "aspects",
+    "frameworks",
+    "scenarios",
+    "ratings",
+    "questions",
+    "options",
+    "option weights",
+    "companions",
+    "companion coverage",
+)
+# Children the document lists in full under their parent: its list replaces theirs.
+OWNED = {"option weights": 2, "companion coverage": 1}  # kind -> length of the parent's key
 SINGULAR = {
     "frameworks": "framework",
     "aspects": "aspect",
@@ -41,6 +63,8 @@ SINGULAR = {
     "questions": "question",
     "options": "option",
     "option weights": "weight",
+    "companions": "companion",
+    "companion coverage": "coverage",
 }
 
 # Model fields copied as they are; the rest are references, handled one by one.
@@ -48,9 +72,10 @@ PLAIN = {
     "frameworks": ("name", "kind", "summary", "website", "docs_url", "colour", "tagline"),
     "aspects": ("name", "kind", "description", "in_overview"),
     "ratings": ("score", "label", "note", "source_anchor"),
-    "scenarios": ("situation", "companion", "rationale", "in_cheat_sheet"),
-    "questions": ("prompt", "help_text", "kind"),
+    "scenarios": ("situation", "companion", "rationale", "in_cheat_sheet", "separate_service"),
+    "questions": ("prompt", "help_text", "kind", "context"),
     "options": ("label", "description"),
+    "companions": ("name", "package", "docs_url", "note"),
 }
 
 
@@ -189,6 +214,7 @@ class ScenarioItem(JSONObject):
     alternatives = JSONArrayOf(child=_text(), default=list)
     rationale = _text()
     in_cheat_sheet = JSONValue("boolean", default=False)
+    separate_service = JSONValue("boolean", default=False)
 
 
 class OptionItem(JSONObject):
@@ -202,7 +228,16 @@ class QuestionItem(JSONObject):
     slug, prompt = _text(), _text()
     help_text = _text(default="")
     kind = _text()
+    context = JSONValue("boolean", default=False)
     options = OptionItem(many=True)
+
+
+class CompanionItem(JSONObject):
+    slug, name, package, docs_url = _text(), _text(), _text(), _text()
+    note = _text(default="")
+    frameworks = JSONArrayOf(child=_text())
+    scenarios = JSONArrayOf(child=_text(), default=list)
+    covers = JSONObjectOf(child=JSONValue("integer"), default=dict)
 
 
 class DocumentSerializer(JSONObject):
@@ -212,6 +247,8 @@ class DocumentSerializer(JSONObject):
     version = JSONValue("integer")
     frameworks, aspects, ratings = JSONValue("array"), JSONValue("array"), JSONValue("array")
     scenarios, questions = JSONValue("array"), JSONValue("array")
+    # Optional, so documents from before companions still read (as having none).
+    companions = JSONValue("array", default=list)
 
 
 ITEM_SERIALIZERS = {
@@ -220,6 +257,7 @@ ITEM_SERIALIZERS = {
     "ratings": RatingItem,
     "scenarios": ScenarioItem,
     "questions": QuestionItem,
+    "companions": CompanionItem,
 }
 
 
@@ -298,6 +336,7 @@ def matrix_export() -> dict:
                 "alternatives": [f.slug for f in s.alternatives.all()],
                 "rationale": s.rationale,
                 "in_cheat_sheet": s.in_cheat_sheet,
+                "separate_service": s.separate_service,
             }
             for s in Scenario.objects.published().with_framework()
         ],
@@ -314,6 +353,15 @@ def matrix_export() -> dict:
                 ],
             }
             for q in Question.objects.published().with_options()
+        ],
+        "companions": [
+            {
+                **_plain(c, "companions"),
+                "frameworks": [f.slug for f in c.frameworks.all()],
+                "scenarios": [s.slug for s in c.scenarios.all()],
+                "covers": {row.aspect.slug: row.level for row in c.coverage.all()},
+            }
+            for c in Companion.objects.published().with_coverage()
         ],
     }
 
@@ -524,7 +572,7 @@ class _Checker:
         doc = {
             section: [
                 self._validate(f"{section}[{index}]", ITEM_SERIALIZERS[section], raw)
-                for index, raw in enumerate(document[section])
+                for index, raw in enumerate(document.get(section, []))
             ]
             for section in SECTIONS
         }
@@ -555,8 +603,13 @@ class _Checker:
                 else:
                     seen[key] = index
 
-        for section in ("frameworks", "aspects", "scenarios", "questions"):
+        for section in ("frameworks", "aspects", "scenarios", "questions", "companions"):
             unique(doc[section], lambda i: (i["slug"],), lambda n, s=section: f"{s}[{n}].slug", "slug")
+        for c_index, companion in enumerate(doc["companions"]):
+            for name in ("frameworks", "scenarios"):
+                for index, slug in enumerate(companion[name] if companion else ()):
+                    if slug in companion[name][:index]:
+                        self.problem(f"companions[{c_index}].{name}[{index}]", f'"{slug}" is listed twice')
         unique(
             doc["ratings"],
             lambda i: (i["framework"], i["aspect"]),
@@ -609,6 +662,18 @@ class _Checker:
                     check(f"{path}.weights.{aspect}", "aspects", aspect)
                 for s_index, scenario in enumerate(option["scenarios"]):
                     check(f"{path}.scenarios[{s_index}]", "scenarios", scenario)
+        for c_index, companion in enumerate(doc["companions"]):
+            if not companion:
+                continue
+            path = f"companions[{c_index}]"
+            if not companion["frameworks"]:
+                self.problem(f"{path}.frameworks", "name at least one framework it extends")
+            for f_index, framework in enumerate(companion["frameworks"]):
+                check(f"{path}.frameworks[{f_index}]", "frameworks", framework)
+            for s_index, scenario in enumerate(companion["scenarios"]):
+                check(f"{path}.scenarios[{s_index}]", "scenarios", scenario)
+            for aspect in companion["covers"]:
+                check(f"{path}.covers.{aspect}", "aspects", aspect)
 
 
 class _Plan(_Checker):
@@ -704,6 +769,19 @@ class _Plan(_Checker):
                             exclude=["option", "aspect"],
                             own_path=True,
                         )
+        for c_index, item in enumerate(doc["companions"]):
+            if not item:
+                continue
+            path = f"companions[{c_index}]"
+            self._full_clean(Companion(slug=item["slug"], **_values(item, "companions")), path)
+            for slug, level in item["covers"].items():
+                if slug in self.aspects:
+                    self._full_clean(
+                        CompanionCoverage(aspect=self.aspects[slug], level=level),
+                        f"{path}.covers.{slug}",
+                        exclude=["companion", "aspect"],
+                        own_path=True,
+                    )
 
     def _full_clean(self, obj, path, exclude=(), own_path=False) -> None:
         try:
@@ -740,6 +818,13 @@ class _Plan(_Checker):
                     option__live=True, option__question__live=True, aspect__live=True
                 ).select_related("option__question", "aspect")
             },
+            "companions": {(c.slug,): c for c in Companion.objects.published().with_coverage()},
+            "companion coverage": {
+                (row.companion.slug, row.aspect.slug): row
+                for row in CompanionCoverage.objects.filter(
+                    companion__live=True, aspect__live=True
+                ).select_related("companion", "aspect")
+            },
         }
         self.drafts = {
             "frameworks": {(f.slug,) for f in Framework.objects.filter(live=False)},
@@ -750,6 +835,7 @@ class _Plan(_Checker):
                 (o.question.slug, o.slug)
                 for o in Option.objects.exclude(live=True, question__live=True).select_related("question")
             },
+            "companions": {(c.slug,) for c in Companion.objects.filter(live=False)},
         }
 
     def _wanted(self) -> dict[str, list[tuple[tuple, dict, int | None]]]:
@@ -757,7 +843,7 @@ class _Plan(_Checker):
         doc = self.doc
         wanted = {
             section: [((i["slug"],), i, n) for n, i in enumerate(doc[section], start=1)]
-            for section in ("frameworks", "aspects", "scenarios", "questions")
+            for section in ("frameworks", "aspects", "scenarios", "questions", "companions")
         }
         wanted["ratings"] = [((r["framework"], r["aspect"]), r, None) for r in doc["ratings"]]
         wanted["options"] = [
@@ -771,13 +857,22 @@ class _Plan(_Checker):
             for o in q["options"]
             for aspect, weight in o["weights"].items()
         ]
+        wanted["companion coverage"] = [
+            ((c["slug"], aspect), {"level": level}, None)
+            for c in doc["companions"]
+            for aspect, level in c["covers"].items()
+        ]
         return wanted
 
     def _diff(self) -> list[_Change]:
         wanted = self._wanted()
         upserts, deletes = [], []
-        # An option's weights belong to the option: the document's list replaces them.
-        options = {key for key, _, _ in wanted["options"]}
+        # An option's weights belong to the option, a companion's coverage to the
+        # companion: the document's list replaces them.
+        parents = {
+            "option weights": {key for key, _, _ in wanted["options"]},
+            "companion coverage": {key for key, _, _ in wanted["companions"]},
+        }
         for kind in WRITE_ORDER:
             existing = self.existing[kind]
             for key, item, position in wanted[kind]:
@@ -798,7 +893,7 @@ class _Plan(_Checker):
             for key, obj in existing.items():
                 if key in listed:
                     continue
-                replaced = kind == "option weights" and key[:2] in options
+                replaced = kind in OWNED and key[: OWNED[kind]] in parents[kind]
                 action = "keep" if self.keep_missing and not replaced else "delete"
                 deletes.append(_Change(kind, key, action, obj))
         # Children go before their parents, and scenarios before the frameworks they protect.
@@ -811,23 +906,27 @@ class _Plan(_Checker):
         }
         next_order = {
             kind: max((obj.sort_order or 0 for obj in self.existing[kind].values()), default=0) + 1
-            for kind in ("frameworks", "aspects", "scenarios", "questions")
+            for kind in ("frameworks", "aspects", "scenarios", "questions", "companions")
         }
         needs = {
             "scenarios": lambda key, item: (("frameworks", (item["framework"],)),),
             "ratings": lambda key, item: (("frameworks", key[:1]), ("aspects", key[1:])),
             "options": lambda key, item: (("questions", key[:1]),),
             "option weights": lambda key, item: (("aspects", key[2:]),),
+            "companion coverage": lambda key, item: (("aspects", key[1:]),),
         }
-        wanted, created_options, changes = self._wanted(), set(), []
+        wanted, created_parents, changes = self._wanted(), set(), []
         for kind in WRITE_ORDER:
             if kind not in kinds:
                 continue
             for key, item, position in wanted[kind]:
                 missing = any(ref not in present[of] for of, ref in needs.get(kind, lambda *_: ())(key, item))
-                if kind == "option weights":
-                    # Weights come with their option, never on their own.
-                    if key[:2] in created_options and not missing:
+                if kind == "companions":
+                    # Waits for a framework it extends; links to frameworks an editor deleted are dropped.
+                    missing = not any((slug,) in present["frameworks"] for slug in item["frameworks"])
+                if kind in OWNED:
+                    # Weights come with their option and coverage with its companion, never on their own.
+                    if (kind, key[: OWNED[kind]]) in created_parents and not missing:
                         changes.append(_Change(kind, key, "create", item=item))
                     continue
                 name = seed_key(kind, key)
@@ -841,7 +940,7 @@ class _Plan(_Checker):
                         position, next_order[kind] = next_order[kind], next_order[kind] + 1
                     changes.append(_Change(kind, key, "create", item=item, position=position))
                     present[kind].add(key)
-                    created_options.update([key] if kind == "options" else [])
+                    created_parents.add((_CHILDREN.get(kind), key))
                     self.recorded.append(name)
         return changes
 
@@ -853,6 +952,8 @@ class _Plan(_Checker):
     def _differs(self, kind, obj, item, position) -> bool:
         if kind == "option weights":
             return obj.weight != item["weight"]
+        if kind == "companion coverage":
+            return obj.level != item["level"]
         if position is not None and obj.sort_order != position:
             return True
         if any(getattr(obj, name) != item[name] for name in PLAIN[kind]):
@@ -864,26 +965,35 @@ class _Plan(_Checker):
             return obj.source_page_id != self._source(item)[0]
         if kind == "options":
             return {s.slug for s in obj.scenarios.all()} != set(item["scenarios"])
+        if kind == "companions":
+            return {f.slug for f in obj.frameworks.all()} != set(item["frameworks"]) or {
+                s.slug for s in obj.scenarios.all()
+            } != set(item["scenarios"])
         return False
 
     def _check_kept(self) -> None:
         """With keep_missing, kept ratings and weights must still fit aspects whose kind changes."""
         for change in self.changes:
-            if change.action != "keep" or change.kind not in ("ratings", "option weights"):
+            if change.action != "keep" or change.kind not in (
+                "ratings",
+                "option weights",
+                "companion coverage",
+            ):
                 continue
             aspect = self.aspects.get(change.key[-1])
             if aspect is None or aspect.kind == change.obj.aspect.kind:
                 continue
-            probe = (
-                Rating(aspect=aspect, score=change.obj.score, label=change.obj.label)
-                if change.kind == "ratings"
-                else OptionWeight(aspect=aspect, weight=change.obj.weight)
-            )
+            if change.kind == "ratings":
+                probe = Rating(aspect=aspect, score=change.obj.score, label=change.obj.label)
+            elif change.kind == "option weights":
+                probe = OptionWeight(aspect=aspect, weight=change.obj.weight)
+            else:
+                probe = CompanionCoverage(aspect=aspect, level=change.obj.level)
             try:
                 probe.clean()
             except ValidationError as error:
                 index = [a["slug"] for a in self.doc["aspects"]].index(aspect.slug)
-                what = "rating" if change.kind == "ratings" else "option weight"
+                what = {"ratings": "rating", "option weights": "option weight"}.get(change.kind, "coverage")
                 self.problem(
                     f"aspects[{index}].kind",
                     f"the {what} {'/'.join(change.key)} is not in the document and would be kept "
@@ -960,6 +1070,11 @@ class _Plan(_Checker):
             obj.aspect = saved["aspects"][key[2:]]
             obj.weight = item["weight"]
             return
+        if kind == "companion coverage":
+            obj.companion = saved["companions"][key[:1]]
+            obj.aspect = saved["aspects"][key[1:]]
+            obj.level = item["level"]
+            return
         for name in PLAIN[kind]:
             setattr(obj, name, item[name])
         if change.position is not None:
@@ -981,6 +1096,12 @@ class _Plan(_Checker):
             # A seed run skips scenarios an editor deleted; an import has them all in `saved`.
             scenarios = [saved["scenarios"].get((slug,)) for slug in item["scenarios"]]
             obj.scenarios.set([scenario for scenario in scenarios if scenario is not None])
+        elif kind == "companions":
+            # As for options: written on save(); a seed run skips what an editor deleted.
+            frameworks = [saved["frameworks"].get((slug,)) for slug in item["frameworks"]]
+            obj.frameworks.set([framework for framework in frameworks if framework is not None])
+            scenarios = [saved["scenarios"].get((slug,)) for slug in item["scenarios"]]
+            obj.scenarios.set([scenario for scenario in scenarios if scenario is not None])
 
 
 _MODELS = {
@@ -991,19 +1112,28 @@ _MODELS = {
     "questions": Question,
     "options": Option,
     "option weights": OptionWeight,
+    "companions": Companion,
+    "companion coverage": CompanionCoverage,
 }
+# Which kinds own children created with them (matrix_seed).
+_CHILDREN = {"options": "option weights", "companions": "companion coverage"}
 
 
 def _note_edit(edited: dict, change: _Change, obj, saved) -> None:
     """Record the history entry an import leaves: on the object, or on the snippet a child belongs to."""
-    if change.kind in ("frameworks", "aspects", "scenarios", "questions", "options"):
+    if change.kind in ("frameworks", "aspects", "scenarios", "questions", "options", "companions"):
         if change.action == "delete":
             log(instance=obj, action="wagtail.delete", deleted=True)
             edited[obj] = "delete"
         else:
             edited.setdefault(obj, "create" if change.action == "create" else "edit")
         return
-    parent = obj.framework if change.kind == "ratings" else saved["options"].get(change.key[:2])
+    if change.kind == "ratings":
+        parent = obj.framework
+    elif change.kind == "companion coverage":
+        parent = saved["companions"].get(change.key[:1])
+    else:
+        parent = saved["options"].get(change.key[:2])
     if parent is not None:
         edited.setdefault(parent, "edit")
 

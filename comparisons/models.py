@@ -335,6 +335,11 @@ class Scenario(Snippet, index.Indexed, Orderable, ClusterableModel):
     in_cheat_sheet = models.BooleanField(
         default=False, help_text="Show on the home page's decision cheat sheet."
     )
+    separate_service = models.BooleanField(
+        default=False,
+        help_text="This part is best run as its own service beside the product "
+        "(e.g. model serving beside the main app).",
+    )
 
     objects = ScenarioQuerySet.as_manager()
 
@@ -391,6 +396,11 @@ class Question(Snippet, Orderable, ClusterableModel):
     prompt = models.CharField(max_length=160)
     help_text = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=10, choices=QuestionKind.choices, default=QuestionKind.SINGLE)
+    context = models.BooleanField(
+        default=False,
+        help_text="Describes the situation, not a preference (what is built, what exists already). "
+        "Flips change it last.",
+    )
 
     objects = QuestionQuerySet.as_manager()
 
@@ -455,3 +465,106 @@ class OptionWeight(models.Model):
         super().clean()
         if self.aspect_id and self.aspect.kind == AspectKind.TEXT:
             raise ValidationError({"aspect": "Text aspects have no score to weigh; pick another."})
+
+
+class CompanionQuerySet(PublishedQuerySet):
+    def with_coverage(self):
+        """Companions with their coverage (on published aspects), frameworks and scenarios: four queries."""
+        return self.prefetch_related(
+            Prefetch(
+                "coverage",
+                queryset=CompanionCoverage.objects.filter(aspect__live=True)
+                .select_related("aspect")
+                .order_by("aspect__sort_order", "aspect__pk"),
+            ),
+            Prefetch("frameworks", queryset=Framework.objects.published().order_by("sort_order", "pk")),
+            Prefetch("scenarios", queryset=Scenario.objects.published().order_by("sort_order", "pk")),
+        )
+
+    def for_framework(self, framework):
+        return self.filter(frameworks=framework)
+
+
+class Companion(Snippet, index.Indexed, Orderable, ClusterableModel):
+    """A package that extends frameworks (an ORM, an auth library, a CMS) and the aspects it covers."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(
+        max_length=50,
+        unique=True,
+        help_text="Stable identifier used in URLs and the API. Lowercase letters, digits, - and _.",
+    )
+    package = models.CharField(
+        max_length=100,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$",
+                "Write the package's project name as it is installed, e.g. Flask-Login.",
+            )
+        ],
+        help_text="The name pip installs it by, e.g. Flask-Login.",
+    )
+    docs_url = models.URLField("documentation", help_text="The project's own documentation.")
+    note = models.TextField(max_length=500, blank=True, help_text="What it adds, in a sentence or two.")
+    # Parental, so the links are part of the companion's revisions and drafts stay drafts.
+    frameworks = ParentalManyToManyField(
+        Framework, related_name="companions", help_text="The frameworks it extends."
+    )
+    scenarios = ParentalManyToManyField(
+        Scenario,
+        blank=True,
+        related_name="companions",
+        help_text="Scenarios whose advice names it, e.g. a CMS for content sites.",
+    )
+
+    objects = CompanionQuerySet.as_manager()
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("package"),
+        index.SearchField("note"),
+        index.AutocompleteField("name"),
+        index.FilterField("live"),
+    ]
+
+    class Meta(Orderable.Meta):
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return self.docs_url
+
+
+class CompanionCoverage(models.Model):
+    companion = ParentalKey(Companion, on_delete=models.CASCADE, related_name="coverage")
+    aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="companion_coverage")
+    level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)],
+        help_text="0–5 on the aspect's own scale: how well the framework does on it with this companion.",
+    )
+
+    class Meta:
+        # unique_together so modelcluster's inline formset checks it across forms.
+        unique_together = [("companion", "aspect")]
+        ordering = ["aspect__sort_order", "aspect__pk"]
+
+    def __str__(self):
+        return f"{self.companion}: {self.aspect} {self.level}/{SCORE_MAX}"
+
+    def is_published(self) -> bool:
+        return self.companion.live
+
+    def clean(self):
+        super().clean()
+        if self.aspect_id and self.aspect.kind == AspectKind.TEXT:
+            raise ValidationError({"aspect": "Text aspects have no score to cover; pick another."})
+        if (
+            self.aspect_id
+            and self.aspect.kind == AspectKind.BOOLEAN
+            and self.level not in (SCORE_MIN, SCORE_MAX)
+        ):
+            raise ValidationError(
+                {"level": f"“{self.aspect.name}” is yes/no: use {SCORE_MAX} for yes or {SCORE_MIN} for no."}
+            )

@@ -2,7 +2,7 @@
 
 The snapshot holds published content only, and is rebuilt only when the content
 version (core.content_version) changes: every publish, unpublish or delete of a
-framework, aspect, rating, scenario, question, option or weight bumps it
+framework, aspect, rating, scenario, question, option, weight or companion bumps it
 (registered in apps.py); a draft save does not.
 """
 
@@ -12,6 +12,7 @@ from django.db import transaction
 
 from comparisons.engine import (
     AspectInfo,
+    CompanionInfo,
     FrameworkInfo,
     OptionInfo,
     QuestionInfo,
@@ -19,7 +20,7 @@ from comparisons.engine import (
     ScenarioInfo,
     Snapshot,
 )
-from comparisons.models import Aspect, Framework, Question, Scenario
+from comparisons.models import Aspect, Companion, Framework, Question, Scenario
 from core.content_version import content_version
 
 _lock = threading.Lock()
@@ -66,6 +67,7 @@ def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
             slug=question.slug,
             prompt=question.prompt,
             kind=question.kind,
+            context=question.context,
             options=tuple(
                 OptionInfo(
                     slug=option.slug,
@@ -85,12 +87,28 @@ def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
             s.framework.slug,
             s.companion,
             tuple(f.slug for f in s.alternatives.all() if f.pk != s.framework_id),
+            separate_service=s.separate_service,
         )
         for s in Scenario.objects.published().with_framework()
+    ]
+    # Only links to published frameworks and scenarios: a companion never names what readers cannot see.
+    companions = [
+        CompanionInfo(
+            slug=c.slug,
+            name=c.name,
+            package=c.package,
+            docs_url=c.docs_url,
+            frameworks=tuple(f.slug for f in c.frameworks.all()),
+            covers={row.aspect.slug: row.level for row in c.coverage.all() if row.aspect.is_numeric},
+            scenarios=tuple(s.slug for s in c.scenarios.all()),
+            note=c.note,
+        )
+        for c in Companion.objects.published().with_coverage()
     ]
     return Snapshot(
         frameworks=tuple(frameworks),
         aspects=tuple(AspectInfo(a.slug, a.name, a.is_numeric) for a in aspects),
         questions=tuple(questions),
         scenarios=tuple(scenarios),
+        companions=tuple(companions),
     )

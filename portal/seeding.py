@@ -25,7 +25,7 @@ MATRIX_FILE = SEED_FILE
 GUIDE_FILE = settings.BASE_DIR / "portal" / "seed" / "guide.json"
 # Guide pages link to aspects and ratings link to guide pages, so the guide is loaded in between.
 BEFORE_GUIDE = ("aspects", "frameworks", "scenarios")
-AFTER_GUIDE = ("ratings", "questions", "options", "option weights")
+AFTER_GUIDE = ("ratings", "questions", "options", "option weights", "companions", "companion coverage")
 
 
 @dataclass

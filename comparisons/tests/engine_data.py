@@ -24,13 +24,32 @@ def seed_snapshot() -> engine.Snapshot:
                     engine.OptionInfo(o["slug"], o["label"], o["weights"], tuple(o["scenarios"]))
                     for o in q["options"]
                 ),
+                context=q.get("context", False),
             )
             for q in data["questions"]
         ),
         scenarios=tuple(
             engine.ScenarioInfo(
-                s["slug"], s["situation"], s["framework"], s["companion"], tuple(s["alternatives"])
+                s["slug"],
+                s["situation"],
+                s["framework"],
+                s["companion"],
+                tuple(s["alternatives"]),
+                separate_service=s.get("separate_service", False),
             )
             for s in data["scenarios"]
+        ),
+        companions=tuple(
+            engine.CompanionInfo(
+                c["slug"],
+                c["name"],
+                c["package"],
+                c["docs_url"],
+                tuple(c["frameworks"]),
+                dict(c["covers"]),
+                tuple(c["scenarios"]),
+                c["note"],
+            )
+            for c in data.get("companions", ())
         ),
     )
