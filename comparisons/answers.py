@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from comparisons.engine import (
     CLEAR,
     CLOSE_CALL,
-    MAX_REPORTED,
     MULTIPLE,
     PREFERENCE,
     TIE,
@@ -325,7 +324,7 @@ def describe_result(snapshot, result: dict, query: ChooserQuery | None = None) -
     winner_name = eligible[0]["name"] if eligible else ""
     sensitivity = []
     for item in result.get("sensitivity", ()):
-        aspect = aspects.get(item["aspect"], item["aspect"]).lower()
+        aspect = aspects.get(item["aspect"], item["aspect"])
         direction = "above" if item["flips_at"] > item["weight_now"] else "below"
         rival = names.get(item["to"], item["to"])
         sensitivity.append(
@@ -411,21 +410,6 @@ def _described(snapshot, answers: Mapping) -> list[dict]:
 # with InvalidInput naming the field and the item, as the engine's validate_input does.
 
 
-def clean_must_have(snapshot, raw) -> tuple[str, ...]:
-    """A list of scored aspects' slugs, without repeats. Raises InvalidInput({"must_have": ...})."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, list | tuple) or not all(isinstance(item, str) for item in raw):
-        raise InvalidInput({"must_have": ["Expected a list of aspect slugs."]})
-    numeric = {a.slug for a in snapshot.aspects if a.numeric}
-    report = ErrorReport()
-    for item in dict.fromkeys(raw):
-        if item not in numeric:
-            report.add("must_have", f"“{shown(item)}” is not a scored aspect.", item)
-    report.raise_if_any()
-    return tuple(dict.fromkeys(raw))
-
-
 def clean_tuned_weights(snapshot, raw) -> dict[str, int]:
     """Aspect slug -> the decider's own weight, a whole number from -3 to 3, in aspect order."""
     if raw is None:
@@ -449,38 +433,11 @@ def clean_tuned_weights(snapshot, raw) -> dict[str, int]:
     return {a.slug: raw[a.slug] for a in snapshot.aspects if a.slug in raw}
 
 
-def clean_constraints(raw) -> Constraints:
-    """{"python": "3.12", "supported_until": "YYYY-MM-DD", "no_open_advisories": true}, each optional."""
-    if raw is None:
-        return Constraints()
-    if not isinstance(raw, Mapping):
-        raise InvalidInput({"constraints": ["Expected an object."]})
-    errors: dict = {}
-    unknown = sorted(set(raw) - {"python", "supported_until", "no_open_advisories"})
-    if unknown:
-        errors["constraints"] = [f"Unknown key “{shown(key)}”." for key in unknown[:MAX_REPORTED]]
-    python = raw.get("python", "")
-    if not isinstance(python, str) or (python and not _PYTHON_VERSION.fullmatch(python)):
-        errors["constraints.python"] = ["Expected a Python version such as “3.12”."]
-    until = raw.get("supported_until", "")
-    if not isinstance(until, str) or (until and not _valid_date(until)):
-        errors["constraints.supported_until"] = ["Expected a date as YYYY-MM-DD."]
-    advisories = raw.get("no_open_advisories", False)
-    if not isinstance(advisories, bool):
-        errors["constraints.no_open_advisories"] = ["Expected true or false."]
-    if errors:
-        raise InvalidInput(errors)
-    return Constraints(python=python, supported_until=until, no_open_advisories=advisories)
-
-
 def recommend_with(snapshot, answers, weights, *, must_have=(), constraints=None):
-    """The engine's recommendation, with must-haves and constraints when there are any."""
-    extra = {}
-    if must_have:
-        extra["must_have"] = tuple(must_have)
-    if constraints is not None and constraints != Constraints():
-        extra["constraints"] = constraints
-    return recommend(snapshot, answers, weights, **extra)
+    """The engine's recommendation; constraints left all unset are no constraints."""
+    if constraints == Constraints():
+        constraints = None
+    return recommend(snapshot, answers, weights, must_have=tuple(must_have), constraints=constraints)
 
 
 def describe_settings(snapshot, must_have=(), tuned_weights=None, constraints=None) -> list[dict]:

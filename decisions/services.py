@@ -5,14 +5,19 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from comparisons.answers import (
-    clean_constraints,
-    clean_must_have,
     clean_tuned_weights,
     constraints_to_dict,
     engine_weights,
     recommend_with,
 )
-from comparisons.engine import InvalidInput, Snapshot, result_to_dict, validate_input
+from comparisons.engine import (
+    InvalidInput,
+    Snapshot,
+    result_to_dict,
+    validate_constraints,
+    validate_input,
+    validate_must_have,
+)
 from comparisons.snapshot import get_snapshot
 from decisions.drift import Drift, detect_drift, rating_inputs
 from decisions.models import Decision, DecisionSnapshot, DecisionStatus
@@ -52,9 +57,9 @@ def decision_evaluate(
     """
     snapshot = snapshot or get_snapshot()
     clean_answers, clean_weights = validate_input(snapshot, answers, weights or {})
-    must = clean_must_have(snapshot, must_have)
+    must = validate_must_have(snapshot, must_have)
     tuned = clean_tuned_weights(snapshot, tuned_weights)
-    limits = clean_constraints(constraints)
+    limits = validate_constraints(constraints)
     combined = engine_weights(snapshot, clean_answers, tuned, extra=clean_weights)
     result = result_to_dict(
         recommend_with(snapshot, clean_answers, combined, must_have=must, constraints=limits)

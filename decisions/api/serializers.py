@@ -4,7 +4,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from comparisons.answers import clean_constraints, clean_must_have, clean_tuned_weights, constraints_to_dict
+from comparisons.answers import clean_tuned_weights, constraints_to_dict
 from comparisons.api.serializers import (
     ChooserInputField,
     FrameworkSlugField,
@@ -13,7 +13,17 @@ from comparisons.api.serializers import (
     raise_invalid,
     result_serializer,
 )
-from comparisons.engine import CLEAR, CLOSE_CALL, TIE, WEIGHT_LIMIT, InvalidInput, Stack, validate_input
+from comparisons.engine import (
+    CLEAR,
+    CLOSE_CALL,
+    TIE,
+    WEIGHT_LIMIT,
+    InvalidInput,
+    Stack,
+    validate_constraints,
+    validate_input,
+    validate_must_have,
+)
 from comparisons.snapshot import get_snapshot
 from decisions import services
 from decisions.models import Decision, DecisionSnapshot, DecisionStatus
@@ -189,9 +199,9 @@ class DecisionCreateSerializer(serializers.Serializer):
             answers, weights = validate_input(
                 self.snapshot, data["answers"], data["weights"], allow_blank=False
             )
-            must_have = clean_must_have(self.snapshot, data["must_have"])
+            must_have = validate_must_have(self.snapshot, data["must_have"])
             tuned_weights = clean_tuned_weights(self.snapshot, data["tuned_weights"])
-            constraints = constraints_to_dict(clean_constraints(data.get("constraints") or {}))
+            constraints = constraints_to_dict(validate_constraints(data.get("constraints") or {}))
         except InvalidInput as error:
             raise_invalid(error)
         return {
