@@ -47,10 +47,10 @@ def test_repeated_must_haves_and_blank_weights_are_not_kept(seeded):
 
 def test_own_weight_replaces_the_implied_one(seeded):
     snapshot = get_snapshot()
-    answers = {"project": ("saas",), "needs": ("admin",)}
-    assert implied_weights(snapshot, answers)["admin"] == 6  # saas 3 + the admin need 3
+    answers = {"needs": ("admin",), "priority": ("ship_fast",)}
+    assert implied_weights(snapshot, answers)["admin"] == 4  # the admin need 3 + shipping fast 1
     weights = engine_weights(snapshot, answers, {"admin": -2, "performance": 3})
-    assert weights == {"admin": -8.0, "performance": 3.0}
+    assert weights == {"admin": -6.0, "performance": 3.0}
     # The engine adds explicit weights to implied ones: the combined weight is the decider's.
     response_weights = pytest.importorskip("comparisons.engine").combined_weights(snapshot, answers, weights)
     assert response_weights["admin"] == -2
@@ -86,14 +86,14 @@ def test_a_marked_must_have_stays_marked_and_in_the_share_link(client, seeded):
 
 
 def test_fine_tune_without_javascript_changes_the_ranking(client, seeded):
-    base = client.get("/chooser/?project=saas")
+    base = client.get("/chooser/?needs=admin")
     assert base.context["result"]["recommended"] == "django"
     html = base.content.decode()
     # The control starts at the implied weight, shown in words.
     assert "+3 (from your answers)" in html
 
     own = "weight_admin=-3&weight_auth=-3&weight_orm=-3&weight_performance=3&weight_async=3"
-    tuned = client.get(f"/chooser/?project=saas&{own}")
+    tuned = client.get(f"/chooser/?needs=admin&{own}")
     assert tuned.status_code == 200
     result = tuned.context["result"]
     assert result["weights"]["admin"] == -3
@@ -193,3 +193,33 @@ def test_queries_do_not_grow_with_the_matrix_or_the_tuning(client, seeded):
     grow_matrix(frameworks=12, aspects=30)
     large = count_queries(client, url)
     assert large == small
+
+
+def test_a_must_have_rules_frameworks_out_and_lists_them_after_the_eligible(client, seeded):
+    response = client.get("/chooser/?project=api&needs=admin&must=admin")
+    assert response.status_code == 200
+    shown = response.context["shown"]
+    assert shown["ruled_out"], "no framework without an admin was ruled out"
+    assert shown["eligible"]
+    for ranked in shown["ruled_out"]:
+        assert [item["aspect"] for item in ranked["ruled_out"]] == ["admin"]
+    html = response.content.decode()
+    heading = html.index('id="ruled-out-title"')
+    for ranked in shown["eligible"]:
+        assert html.index(f'data-framework="{ranked["framework"]}"') < heading
+    for ranked in shown["ruled_out"]:
+        assert html.index(f'data-framework="{ranked["framework"]}"') > heading
+        assert ranked["ruled_out"][0]["reason"] in html
+    assert response.context["result"]["recommended"] == shown["eligible"][0]["framework"]
+    assert 'data-need="needs-admin" aria-describedby="needs-admin-label" checked' in html
+
+
+def test_when_every_framework_is_ruled_out_the_page_says_so_and_names_the_nearest(client, seeded):
+    response = client.get("/chooser/?needs=auth&must=auth&must=admin&must=performance&must=async")
+    shown = response.context["shown"]
+    if shown["eligible"]:
+        pytest.skip("some framework meets all four must-haves in this content")
+    html = response.content.decode()
+    assert "Every framework is ruled out" in html
+    assert f"The nearest is <strong>{shown['nearest']['name']}</strong>" in html
+    assert "No framework meets everything you require" in html
