@@ -4,9 +4,23 @@ from django.utils.http import quote_etag
 from django.views.decorators.http import condition, require_safe
 from django.views.generic import TemplateView
 
-from comparisons.answers import answers_from_query, answers_to_query, describe_flip
+from comparisons.answers import (
+    chooser_query,
+    describe_flip,
+    describe_result,
+    engine_weights,
+    implied_weights,
+    need_aspects,
+    python_versions,
+    recommend_with,
+)
 from comparisons.colours import HEX_COLOUR
-from comparisons.engine import InvalidInput, recommend, result_to_dict, validate_input
+from comparisons.engine import (
+    WEIGHT_LIMIT,
+    InvalidInput,
+    result_to_dict,
+    validate_input,
+)
 from comparisons.matrix import build_matrix
 from comparisons.models import Aspect, Companion, Framework, Question, Scenario
 from comparisons.snapshot import get_snapshot
@@ -66,9 +80,10 @@ class ScenariosView(TemplateView):
 class ChooserView(TemplateView):
     """The chooser: questions as steps, and the explained result from the same engine as the API.
 
-    Without JavaScript the form posts here and is redirected to a shareable
-    GET URL carrying the answers (?project=ml&needs=admin), which renders the
-    result. With JavaScript the page asks the REST endpoint and updates the URL.
+    Without JavaScript the form posts here and is redirected to a shareable GET URL
+    carrying the answers, must-haves, own weights and constraints
+    (?project=ml&needs=admin&must=admin&weight_performance=2&python=3.12), which renders
+    the result. With JavaScript the page fetches that same URL and swaps the result in.
     """
 
     template_name = "pages/chooser.html"
@@ -78,39 +93,87 @@ class ChooserView(TemplateView):
 
     def post(self, request, *args, **kwargs):
         snapshot = get_snapshot()
-        raw = answers_from_query(snapshot, request.POST)
+        query = chooser_query(snapshot, request.POST)
         try:
-            validate_input(snapshot, raw, {})
+            validate_input(snapshot, query.answers, query.own_weights)
         except InvalidInput:
             return self.render_answers(request.POST, status=400)
+        if query.errors:
+            return self.render_answers(request.POST, status=400)
         # 303 See Other: the browser follows with a GET, so the result URL is shareable.
-        response = HttpResponseRedirect(f"{reverse('comparisons:chooser')}?{answers_to_query(raw)}#result")
+        response = HttpResponseRedirect(f"{reverse('comparisons:chooser')}?{query.to_query()}#result")
         response.status_code = 303
         return response
 
     def render_answers(self, data, status=200):
         snapshot = get_snapshot()
-        raw = answers_from_query(snapshot, data)
+        query = chooser_query(snapshot, data)
+        implied = implied_weights(snapshot, query.answers)
         context = self.get_context_data(
-            questions=Question.objects.published().with_options(),
-            selected={slug: set(options) for slug, options in raw.items()},
+            questions=chooser_form_rows(snapshot, query),
+            tuning=tuning_rows(snapshot, query, implied),
+            python_versions=python_versions(snapshot),
+            constraints=query.constraints,
+            tuning_open=bool(query.own_weights),
             meta_description="Answer a few questions about your project and get a ranked, "
             "explained recommendation of the Python web framework that fits it.",
         )
-        if raw or status != 200:
+        errors = list(query.errors)
+        if not query.is_empty or status != 200:
             try:
-                answers, weights = validate_input(snapshot, raw, {})
+                answers, _ = validate_input(snapshot, query.answers, query.own_weights)
             except InvalidInput as error:
-                context["errors"] = error.messages
+                errors = error.messages + errors
+            if errors:
+                context["errors"] = errors
                 status = 400
             else:
-                result = result_to_dict(recommend(snapshot, answers, weights))
+                weights = engine_weights(snapshot, answers, query.own_weights)
+                result = result_to_dict(
+                    recommend_with(
+                        snapshot, answers, weights, must_have=query.must_have, constraints=query.constraints
+                    )
+                )
                 context.update(
                     result=result,
+                    shown=describe_result(snapshot, result, query),
                     flip_changes=describe_flip(snapshot, result["flip"]),
-                    share_query=answers_to_query(raw),
+                    share_query=query.to_query(),
                 )
         return self.render_to_response(context, status=status)
+
+
+def chooser_form_rows(snapshot, query):
+    """The published questions for the form, each option with its need aspect (if any) and state."""
+    needs = need_aspects(snapshot)
+    rows = []
+    for question in Question.objects.published().with_options():
+        chosen = set(query.answers.get(question.slug, ()))
+        options = [
+            {
+                "option": option,
+                "checked": option.slug in chosen,
+                "need": needs.get((question.slug, option.slug), ""),
+                "must": needs.get((question.slug, option.slug), "") in query.must_have,
+            }
+            for option in question.options.all()
+        ]
+        rows.append({"question": question, "options": options})
+    return rows
+
+
+def tuning_rows(snapshot, query, implied):
+    """One Fine-tune row per scored aspect: the implied weight and the decider's own, if any."""
+    return [
+        {
+            "aspect": aspect,
+            "implied": f"{implied.get(aspect.slug, 0.0):+g}",
+            "own": query.own_weights.get(aspect.slug),
+            "choices": range(-WEIGHT_LIMIT, WEIGHT_LIMIT + 1),
+        }
+        for aspect in snapshot.aspects
+        if aspect.numeric
+    ]
 
 
 def _names(frameworks) -> str:

@@ -49,7 +49,8 @@ def detect_drift(
     names = {r["framework"]: r["name"] for r in before["ranking"] + after["ranking"]}
     score_before = _score(before, was)
     score_after = _score(after, was if was == now else now)
-    if was == now and abs(score_after - score_before) < SCORE_DRIFT:
+    chooser_changes = settings_changes(before, after)
+    if was == now and abs(score_after - score_before) < SCORE_DRIFT and not chooser_changes:
         return None
     return Drift(
         was=was,
@@ -58,7 +59,7 @@ def detect_drift(
         now_name=names.get(now, now),
         score_before=score_before,
         score_after=score_after,
-        changes=_explain(before_inputs, after_inputs, aspect_names, names),
+        changes=_explain(before_inputs, after_inputs, aspect_names, names) + chooser_changes,
     )
 
 
@@ -89,4 +90,30 @@ def _explain(before: dict, after: dict, aspect_names: dict, framework_names: dic
         changes.append("the chooser's weights for these answers changed")
     if before.get("scenarios") != after.get("scenarios"):
         changes.append("the cheat-sheet situations these answers match changed")
+    return tuple(changes)
+
+
+VERDICT_NAMES = {"clear": "a clear winner", "close_call": "a close call", "tie": "a tie"}
+
+
+def settings_changes(before: dict, after: dict) -> tuple[str, ...]:
+    """What moved in the parts of a result that must-haves and constraints decide:
+    the verdict, and which frameworks are ruled out. Results saved before these
+    existed carry neither, and compare as unchanged."""
+    changes = []
+    names = {r["framework"]: r["name"] for r in before["ranking"] + after["ranking"]}
+    ruled_before = {r["framework"]: r.get("ruled_out") or [] for r in before["ranking"]}
+    ruled_after = {r["framework"]: r.get("ruled_out") or [] for r in after["ranking"]}
+    for framework in sorted(set(ruled_before) & set(ruled_after)):
+        old, new = ruled_before[framework], ruled_after[framework]
+        name = names.get(framework, framework)
+        if new and not old:
+            changes.append(f"{name} is now ruled out ({'; '.join(item['reason'] for item in new)})")
+        elif old and not new:
+            changes.append(f"{name} is no longer ruled out")
+    was, now = before.get("verdict"), after.get("verdict")
+    if was and now and was != now:
+        changes.append(
+            f"the result changed from {VERDICT_NAMES.get(was, was)} to {VERDICT_NAMES.get(now, now)}"
+        )
     return tuple(changes)

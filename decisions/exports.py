@@ -28,4 +28,8 @@ def decision_as_markdown(decision: Decision, snapshot: Snapshot | None = None) -
         chosen_reason=decision.chosen_reason,
         notes=decision.notes,
         fingerprint=saved.fingerprint,
+        must_have=decision.must_have,
+        tuned_weights=decision.tuned_weights,
+        constraints=decision.constraints,
+        stack=decision.stack,
     )

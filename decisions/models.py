@@ -40,6 +40,18 @@ class Decision(models.Model):
     title = models.CharField(max_length=200)
     answers = models.JSONField(help_text="Question slug → list of option slugs, as validated.")
     weights = models.JSONField(default=dict, blank=True)
+    # Chooser 2.0 settings, as the chooser's permalink carries them.
+    must_have = models.JSONField(default=list, blank=True, help_text="Aspect slugs that must be met.")
+    tuned_weights = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Aspect slug → the decider's own weight (−3…3), replacing the implied one.",
+    )
+    constraints = models.JSONField(
+        default=dict, blank=True, help_text="python, supported_until, no_open_advisories, as set."
+    )
+    verdict = models.CharField(max_length=12, blank=True, help_text="clear, close_call or tie, when saved.")
+    stack = models.JSONField(default=dict, blank=True, help_text="The recommended stack, when saved.")
     chosen_framework = models.SlugField(
         max_length=50, help_text="Slug of the framework the decider actually chose."
     )

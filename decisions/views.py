@@ -10,7 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from comparisons.answers import answers_from_query, answers_to_query, describe_answers
+from comparisons.answers import (
+    chooser_query,
+    constraints_to_dict,
+    describe_answers,
+    describe_result,
+    describe_settings,
+)
 from comparisons.engine import InvalidInput
 from comparisons.snapshot import get_snapshot
 from decisions import services
@@ -53,11 +59,22 @@ class DecisionCreateView(LoginRequiredMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         self.snapshot = get_snapshot()
-        self.answers = answers_from_query(self.snapshot, request.GET)
+        self.query = chooser_query(self.snapshot, request.GET)
+        self.answers = self.query.answers
         return super().dispatch(request, *args, **kwargs)
 
+    def settings(self) -> dict:
+        """The chooser's must-haves, own weights and constraints from the permalink."""
+        return {
+            "must_have": list(self.query.must_have),
+            "tuned_weights": self.query.own_weights,
+            "constraints": constraints_to_dict(self.query.constraints),
+        }
+
     def evaluate(self):
-        return services.decision_evaluate(answers=self.answers, snapshot=self.snapshot)
+        if self.query.errors:
+            raise InvalidInput({"query": list(self.query.errors)})
+        return services.decision_evaluate(answers=self.answers, **self.settings(), snapshot=self.snapshot)
 
     def get(self, request):
         try:
@@ -82,7 +99,9 @@ class DecisionCreateView(LoginRequiredMixin, View):
         form = DecisionCreateForm(request.POST, snapshot=self.snapshot)
         if not form.is_valid():
             return self.render_form(form, evaluation, status=400)
-        decision = services.decision_create(owner=request.user, answers=self.answers, **form.cleaned_data)
+        decision = services.decision_create(
+            owner=request.user, answers=self.answers, **self.settings(), **form.cleaned_data
+        )
         messages.success(request, "Decision saved.")
         return redirect(decision)
 
@@ -93,8 +112,9 @@ class DecisionCreateView(LoginRequiredMixin, View):
             {
                 "form": form,
                 "result": evaluation.result,
-                "answer_list": describe_answers(self.snapshot, self.answers),
-                "query": answers_to_query(self.answers),
+                "answer_list": describe_answers(self.snapshot, self.answers)
+                + describe_settings(self.snapshot, **self.settings()),
+                "query": self.query.to_query(),
             },
             status=status,
         )
@@ -103,17 +123,20 @@ class DecisionCreateView(LoginRequiredMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"errors": error.messages, "query": answers_to_query(self.answers)},
+            {"errors": error.messages, "query": self.query.to_query()},
             status=400,
         )
 
 
 def _detail_context(decision, snapshot):
+    saved = decision.latest_snapshot
     return {
         "decision": decision,
-        "saved": decision.latest_snapshot,
+        "saved": saved,
+        "shown": describe_result(snapshot, saved.result) if saved else None,
         "history": list(decision.snapshots.all())[1:],
-        "answer_list": describe_answers(snapshot, decision.answers),
+        "answer_list": describe_answers(snapshot, decision.answers)
+        + describe_settings(snapshot, decision.must_have, decision.tuned_weights, decision.constraints),
         "chosen_name": next(
             (f.name for f in snapshot.frameworks if f.slug == decision.chosen_framework),
             decision.chosen_framework,

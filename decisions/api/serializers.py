@@ -4,14 +4,26 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from comparisons.answers import clean_tuned_weights, constraints_to_dict
 from comparisons.api.serializers import (
     ChooserInputField,
     FrameworkSlugField,
     ResultSerializer,
     StrictCharField,
     raise_invalid,
+    result_serializer,
 )
-from comparisons.engine import InvalidInput, validate_input
+from comparisons.engine import (
+    CLEAR,
+    CLOSE_CALL,
+    TIE,
+    WEIGHT_LIMIT,
+    InvalidInput,
+    Stack,
+    validate_constraints,
+    validate_input,
+    validate_must_have,
+)
 from comparisons.snapshot import get_snapshot
 from decisions import services
 from decisions.models import Decision, DecisionSnapshot, DecisionStatus
@@ -31,6 +43,38 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = ["created_at", "fingerprint", "recommended", "result"]
 
 
+class ConstraintsSerializer(serializers.Serializer):
+    """Hard limits on release facts; a framework failing one is ruled out. Each is optional."""
+
+    python = StrictCharField(
+        required=False, max_length=5, help_text="A Python version the framework must support, e.g. 3.12."
+    )
+    supported_until = StrictCharField(
+        required=False, max_length=10, help_text="YYYY-MM-DD: the framework must be supported until then."
+    )
+    no_open_advisories = serializers.BooleanField(
+        required=False, help_text="Rule out frameworks with open security advisories on their latest release."
+    )
+
+
+class MustHaveField(serializers.ListField):
+    """Scored aspects' slugs that a framework must meet (built in, or by a companion)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=StrictCharField(max_length=50), max_length=50, **kwargs)
+
+
+class TunedWeightsField(serializers.DictField):
+    """Aspect slug → the decider's own weight, replacing the one the answers imply."""
+
+    def __init__(self, **kwargs):
+        child = serializers.IntegerField(min_value=-WEIGHT_LIMIT, max_value=WEIGHT_LIMIT)
+        super().__init__(child=child, **kwargs)
+
+
+VERDICT_CHOICES = [(CLEAR, "Clear winner"), (CLOSE_CALL, "Close call"), (TIE, "Tie")]
+
+
 class DecisionListSerializer(serializers.ListSerializer):
     """A page of decisions, with the drift of all of them worked out in one pass."""
 
@@ -46,13 +90,23 @@ class DecisionSerializer(serializers.ModelSerializer):
     shared = serializers.SerializerMethodField()
     share_url = serializers.SerializerMethodField()
     drift = serializers.SerializerMethodField()
+    must_have = MustHaveField(read_only=True)
+    tuned_weights = TunedWeightsField(read_only=True)
+    constraints = ConstraintsSerializer(read_only=True)
+    verdict = serializers.ChoiceField(
+        choices=VERDICT_CHOICES,
+        allow_blank=True,
+        read_only=True,
+        help_text="When saved; blank before verdicts.",
+    )
+    stack = serializers.SerializerMethodField()
 
     class Meta:
         model = Decision
         fields = [
-            "id", "title", "status", "answers", "weights", "recommended", "chosen_framework",
-            "chosen_reason", "notes", "shared", "share_url", "snapshot", "drift",
-            "created_at", "updated_at",
+            "id", "title", "status", "answers", "weights", "must_have", "tuned_weights", "constraints",
+            "recommended", "verdict", "stack", "chosen_framework", "chosen_reason", "notes", "shared",
+            "share_url", "snapshot", "drift", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
         list_serializer_class = DecisionListSerializer
@@ -60,6 +114,11 @@ class DecisionSerializer(serializers.ModelSerializer):
     def get_snapshot(self, decision) -> SnapshotSerializer:
         snapshot = decision.latest_snapshot
         return SnapshotSerializer(snapshot).data if snapshot else None
+
+    @extend_schema_field(result_serializer(Stack)(allow_null=True))
+    def get_stack(self, decision):
+        """The recommended framework and the companions that fill what it lacks, as saved."""
+        return decision.stack or None
 
     def get_shared(self, decision) -> bool:
         return bool(decision.share_token)
@@ -97,8 +156,9 @@ class DecisionExportSerializer(DecisionSerializer):
 
     class Meta(DecisionSerializer.Meta):
         fields = [
-            "id", "title", "status", "answers", "weights", "chosen_framework", "chosen_reason",
-            "notes", "created_at", "updated_at", "snapshots",
+            "id", "title", "status", "answers", "weights", "must_have", "tuned_weights", "constraints",
+            "verdict", "stack", "chosen_framework", "chosen_reason", "notes", "created_at", "updated_at",
+            "snapshots",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -113,6 +173,13 @@ class DecisionCreateSerializer(serializers.Serializer):
     weights = ChooserInputField(
         kind="weights", required=False, default=dict, help_text="As for POST /api/v1/recommendations/."
     )
+    must_have = MustHaveField(required=False, default=list, help_text="As for POST /api/v1/recommendations/.")
+    tuned_weights = TunedWeightsField(
+        required=False,
+        default=dict,
+        help_text="Aspect slug → your own weight (−3…3), replacing the one the answers imply.",
+    )
+    constraints = ConstraintsSerializer(required=False)
     chosen_framework = FrameworkSlugField(
         required=False, allow_blank=True, help_text="Defaults to the recommended framework."
     )
@@ -132,9 +199,19 @@ class DecisionCreateSerializer(serializers.Serializer):
             answers, weights = validate_input(
                 self.snapshot, data["answers"], data["weights"], allow_blank=False
             )
+            must_have = validate_must_have(self.snapshot, data["must_have"])
+            tuned_weights = clean_tuned_weights(self.snapshot, data["tuned_weights"])
+            constraints = constraints_to_dict(validate_constraints(data.get("constraints") or {}))
         except InvalidInput as error:
             raise_invalid(error)
-        return {**data, "answers": answers, "weights": weights}
+        return {
+            **data,
+            "answers": answers,
+            "weights": weights,
+            "must_have": list(must_have),
+            "tuned_weights": tuned_weights,
+            "constraints": constraints,
+        }
 
     def create(self, validated_data):
         # The owner comes from the view: serializer.save(owner=...).

@@ -1,6 +1,7 @@
-// Progressive enhancement for /chooser/: one question per step, the result from
-// the REST API, and a shareable URL kept in the address bar. Without this file
-// the form posts to the server, which renders the same result.
+// Progressive enhancement for /chooser/: one question per step, the result fetched
+// from the page's own permalink (the same URL a reader without JavaScript gets
+// redirected to) and swapped in, and that URL kept in the address bar. Without
+// this file the form posts to the server, which renders the same result.
 
 const root = document.querySelector("[data-chooser]");
 if (root) {
@@ -10,9 +11,8 @@ if (root) {
   const progressBox = form.querySelector("[data-chooser-progress-box]");
   const markers = progressBox ? Array.from(progressBox.querySelectorAll("li")) : [];
   const resultRegion = root.querySelector("[data-chooser-result]");
-  const { api, base } = root.dataset;
-  const compareUrl = root.dataset.compare || "/compare/";
-  const scenariosUrl = root.dataset.scenarios || "/scenarios/";
+  const tuning = root.querySelector("[data-chooser-tuning]");
+  const { base } = root.dataset;
   const heading = root.querySelector("h1").textContent.trim();
   const titleSuffix = document.title.includes("·") ? document.title.slice(document.title.indexOf("·")) : "";
   let current = 0;
@@ -27,11 +27,6 @@ if (root) {
       else node.setAttribute(key, value);
     }
     for (const child of children) if (child) node.append(child);
-    return node;
-  };
-  const svg = (tag, attrs) => {
-    const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
     return node;
   };
 
@@ -50,155 +45,67 @@ if (root) {
   function queryFromForm() {
     const params = new URLSearchParams();
     for (const [name, value] of new FormData(form)) {
-      if (name !== "csrfmiddlewaretoken") params.append(name, value);
+      if (name !== "csrfmiddlewaretoken" && value !== "") params.append(name, value);
     }
     return params;
   }
 
-  function answersFromQuery(params) {
-    const answers = {};
-    for (const step of steps) {
-      const name = step.id.replace(/^q-/, "");
-      const values = params.getAll(name).filter(Boolean);
-      if (!values.length) continue;
-      const multiple = step.querySelector("input[type=checkbox]") !== null;
-      answers[name] = multiple ? values : values[0];
-    }
-    return answers;
+  // Inputs outside the <form> element (form="chooser-form") are in form.elements too.
+  const controls = () => Array.from(form.elements).filter((input) => input.name && input.name !== "csrfmiddlewaretoken");
+
+  function hasChoices(params) {
+    const names = new Set(controls().map((input) => input.name));
+    return Array.from(params.keys()).some((name) => names.has(name) || name.startsWith("weight_"));
   }
 
   function syncForm(params) {
-    for (const input of form.querySelectorAll("input[type=radio], input[type=checkbox]")) {
-      input.checked = params.getAll(input.name).includes(input.value);
+    for (const input of controls()) {
+      if (input.type === "radio" || input.type === "checkbox") {
+        input.checked = params.getAll(input.name).includes(input.value);
+      } else if (input.tagName === "SELECT" || input.type === "text" || input.type === "date") {
+        input.value = params.get(input.name) || "";
+      }
     }
   }
 
-  function labelFor(question, option) {
-    const input = form.querySelector(`input[name="${CSS.escape(question)}"][value="${CSS.escape(option)}"]`);
-    return input ? input.closest("label").querySelector(".chooser-option__label").textContent : option;
-  }
-
-  function promptFor(question) {
-    const legend = form.querySelector(`#q-${CSS.escape(question)} legend`);
-    return legend ? legend.textContent.replace(/^\s*\d+\.\s*/, "").trim() : question;
-  }
-
-  function renderErrors(errors) {
+  function renderErrors(messages) {
     const list = el("ul");
-    for (const problems of Object.values(errors)) {
-      const messages = Array.isArray(problems) ? problems : Object.values(problems).flat();
-      for (const message of messages) list.append(el("li", { text: String(message) }));
-    }
+    for (const message of messages) list.append(el("li", { text: String(message) }));
     return el("div", { class: "notice notice--error", role: "alert" },
       el("p", { class: "notice__title", text: "Some answers could not be used" }), list);
   }
 
-  function renderResult(result, query) {
-    const [winner, second] = result.ranking;
-    const section = el("section", { class: "chooser-result", "aria-labelledby": "result-title" });
-    const title = el("h2", { id: "result-title", class: "chooser-result__title", text: "We recommend " });
-    title.append(el("span", { class: `fw-name fw-${winner.framework}`, text: winner.name }));
-    section.append(title);
-
-    if (result.close_call && second) {
-      const notice = el("div", { class: "notice notice--warning chooser-close-call", role: "note" });
-      const first = el("p", { class: "notice__title" }, el("strong", { text: "A close call." }));
-      first.append(` ${winner.name} leads ${second.name} by only ${winner.score.toFixed(1)} to ${second.score.toFixed(1)}.`);
-      notice.append(first);
-      if (result.flip) {
-        notice.append(el("p", { text: `The smallest change that would flip it to ${result.flip.name}:` }));
-        const changes = el("ul");
-        for (const change of result.flip.changes) {
-          const before = change.from.map((o) => labelFor(change.question, o)).join(", ") || "no answer";
-          const after = change.to.map((o) => labelFor(change.question, o)).join(", ") || "no answer";
-          changes.append(el("li", {}, el("strong", { text: promptFor(change.question) }), ` ${before} → ${after}`));
-        }
-        notice.append(changes);
-      }
-      section.append(notice);
+  // The implied weights shown in Fine-tune follow the answers: copy them from the fetched page.
+  function syncImplied(doc) {
+    for (const select of root.querySelectorAll("select[data-weight]")) {
+      const fresh = doc.getElementById(select.id);
+      if (fresh && fresh.options.length && select.options.length) select.options[0].text = fresh.options[0].text;
     }
-
-    const ranking = el("ol", { class: "ranking" });
-    result.ranking.forEach((ranked, position) => {
-      const item = el("li", { class: `ranking__item fw-${ranked.framework}${position === 0 ? " ranking__item--winner" : ""}` });
-      const name = el("h3", { class: "ranking__name" });
-      name.append(ranked.guide_url ? el("a", { href: ranked.guide_url, text: ranked.name }) : ranked.name);
-      const score = el("span", { class: "ranking__score", text: String(Math.round(ranked.score)) });
-      score.append(el("span", { class: "ranking__out-of", "aria-hidden": "true", text: "/100" }));
-      score.append(el("span", { class: "visually-hidden", text: " out of 100" }));
-      item.append(el("div", { class: "ranking__head" }, name, score));
-      const meter = svg("svg", { class: "meter", viewBox: "0 0 100 6", preserveAspectRatio: "none", role: "img",
-        "aria-label": `${ranked.name}: ${Math.round(ranked.score)} out of 100` });
-      meter.append(svg("rect", { class: "meter__track", x: 0, y: 0, width: 100, height: 6, rx: 3 }));
-      meter.append(svg("rect", { class: "meter__bar", x: 0, y: 0, width: Math.round(ranked.score), height: 6, rx: 3 }));
-      item.append(meter);
-      if (ranked.reasons.length) {
-        item.append(el("p", { class: "ranking__why", text: position === 0 ? "Why it wins:" : "Why it ranks lower:" }));
-        const reasons = el("ul", { class: "reasons" });
-        for (const reason of ranked.reasons) {
-          const li = el("li", { class: "reason", text: `${reason.text} ` });
-          if (reason.aspect.startsWith("scenario:")) {
-            li.append(el("a", { href: `${scenariosUrl}#${reason.aspect.slice(9)}`, text: "See the cheat sheet" }));
-          } else {
-            li.append(el("a", { href: `${compareUrl}#aspect-${reason.aspect}`, text: "Matrix row" }));
-            if (reason.source_url) {
-              li.append(" · ", el("a", { href: reason.source_url, text: "Guide section" }));
-            }
-          }
-          reasons.append(li);
-        }
-        item.append(reasons);
-      }
-      ranking.append(item);
-    });
-    section.append(ranking);
-
-    if (result.matched_scenarios.length) {
-      const list = el("ul");
-      for (const scenario of result.matched_scenarios) {
-        const li = el("li");
-        li.append(el("a", { href: `${scenariosUrl}#${scenario.slug}`, text: scenario.situation }));
-        li.append(` → ${scenario.framework_name}${scenario.companion ? ` ${scenario.companion}` : ""}`);
-        // Results saved before scenarios had alternatives carry none.
-        const alsoFit = scenario.alternative_names || [];
-        if (alsoFit.length) li.append(`; also a fit: ${alsoFit.join(", ")}`);
-        list.append(li);
-      }
-      section.append(el("section", { class: "chooser-scenarios", "aria-labelledby": "matched-title" },
-        el("h3", { id: "matched-title", text: "Situations from the cheat sheet that match your answers" }), list));
-    }
-
-    const save = el("a", { class: "button button--primary", href: `${root.dataset.save}?${query}`, "data-save": "", text: "Save this decision" });
-    const share = el("a", { class: "button button--secondary", href: `${base}?${query}`, "data-share-link": "", text: "Link to this result" });
-    const edit = el("a", { class: "button button--secondary", href: "#chooser-form", "data-edit": "", text: "Change answers" });
-    const restart = el("a", { class: "button button--secondary", href: base, "data-restart": "", text: "Start again" });
-    section.append(el("p", { class: "chooser-actions" }, save, " ", share, " ", edit, " ", restart));
-    return section;
   }
 
   async function fetchResult(params, push) {
-    const csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
     const submit = form.querySelector("[data-submit]");
     submit.disabled = true;
     resultRegion.setAttribute("aria-busy", "true");
     try {
-      const response = await fetch(api, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
-        credentials: "same-origin",
-        body: JSON.stringify({ answers: answersFromQuery(params) }),
-      });
-      const data = await response.json().catch(() => ({}));
+      const response = await fetch(`${base}?${params}`, { headers: { Accept: "text/html" }, credentials: "same-origin" });
       // A server-rendered error from the page load no longer applies.
       root.querySelector("#chooser-errors")?.remove();
       if (response.status === 429) {
         const wait = response.headers.get("Retry-After");
-        resultRegion.replaceChildren(renderErrors({ detail: [`Too many requests: try again in ${wait || "a few"} seconds.`] }));
-      } else if (!response.ok) {
-        resultRegion.replaceChildren(renderErrors(data));
+        resultRegion.replaceChildren(renderErrors([`Too many requests: try again in ${wait || "a few"} seconds.`]));
+        return;
+      }
+      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = doc.querySelector("[data-chooser-result]");
+      if (!response.ok || !fresh || !fresh.querySelector(".chooser-result")) {
+        const errors = doc.querySelector("#chooser-errors");
+        const messages = errors ? Array.from(errors.querySelectorAll("li"), (li) => li.textContent) : [`The server answered ${response.status}.`];
+        resultRegion.replaceChildren(renderErrors(messages));
         form.hidden = false;
       } else {
-        resultRegion.replaceChildren(renderResult(data, params.toString()));
+        syncImplied(doc);
+        resultRegion.replaceChildren(...Array.from(fresh.childNodes, (node) => document.importNode(node, true)));
         form.hidden = true;
         document.title = `Your recommendation ${titleSuffix}`.trim();
         const url = `${base}?${params}#result`;
@@ -209,14 +116,28 @@ if (root) {
         }
         shown = `?${params}`;
       }
-      resultRegion.focus();
+      if (push !== "quiet") resultRegion.focus();
     } catch {
-      // The API is unreachable: fall back to the server-rendered result.
+      // The page cannot be fetched: let the browser post the form instead.
       form.submit();
     } finally {
       submit.disabled = false;
       resultRegion.removeAttribute("aria-busy");
     }
+  }
+
+  function showControl(id) {
+    const target = document.getElementById(id);
+    if (!target) return;
+    const step = target.closest(".chooser-step");
+    if (step) {
+      form.hidden = false;
+      showStep(steps.indexOf(step), false);
+    }
+    const details = target.closest("details");
+    if (details) details.open = true;
+    const focusable = target.matches("input, select, legend") ? target : target.querySelector("legend, input, select");
+    (focusable || target).focus();
   }
 
   function restart(event) {
@@ -257,12 +178,29 @@ if (root) {
       form.hidden = false;
       showStep(0);
     }
+    const change = event.target.closest("[data-change], [data-tune]");
+    if (change) {
+      event.preventDefault();
+      showControl(change.dataset.change || `weight-${change.dataset.tune}`);
+    }
+  });
+  // A must-have is a need too: marking it ticks the need's own checkbox.
+  form.addEventListener("change", (event) => {
+    const must = event.target.closest("input[name=must]");
+    if (must && must.checked) {
+      const need = document.getElementById(must.dataset.need);
+      if (need) need.checked = true;
+    }
+  });
+  // Beside a result, a new weight or constraint updates it at once (the button does the same without JS).
+  tuning?.addEventListener("change", () => {
+    if (resultRegion.querySelector(".chooser-result")) fetchResult(queryFromForm(), "quiet");
   });
   window.addEventListener("popstate", (event) => {
     if (location.search === shown) return;
     shown = location.search;
     const params = new URLSearchParams(location.search);
-    if (Object.keys(answersFromQuery(params)).length) {
+    if (hasChoices(params)) {
       syncForm(params);
       fetchResult(params, false);
       return;
