@@ -121,13 +121,18 @@ def timings(call, runs=200) -> tuple[list[float], list[float]]:
     return wall, cpu
 
 
-def row(label, call, to_dict) -> None:
+def row(label, call, to_dict) -> dict:
     wall, cpu = timings(call)
     full, _ = timings(lambda: to_dict(call()), runs=100)
     print(
         f"{label:<44} {statistics.median(wall):>9.2f} {min(wall):>8.2f} "
         f"{statistics.median(cpu):>8.2f} {statistics.median(full):>9.2f}"
     )
+    return {
+        "median_ms": statistics.median(wall),
+        "cpu_ms": statistics.median(cpu),
+        "dict_ms": statistics.median(full),
+    }
 
 
 def main() -> None:
@@ -139,6 +144,7 @@ def main() -> None:
     constraints = eng.Constraints(python="3.12", supported_until="2026-06-01")
     print("engine: 100 frameworks x 40 aspects x 10 questions (6 options each), 150 companions")
     print(f"{'workload':<44} {'median ms':>9} {'best ms':>8} {'cpu ms':>8} {'+dict ms':>9}")
+    rows = []
     for k in range(3):
         answers = {q.slug: (q.options[k].slug,) for q in snapshot.questions}
         result = eng.recommend(snapshot, answers, must_have=must_have, constraints=constraints)
@@ -155,12 +161,18 @@ def main() -> None:
                 old.result_to_dict,
             )
         row("  now, answers only", lambda a=answers: eng.recommend(snapshot, a), eng.result_to_dict)
-        row(
-            "  now, + must-haves, constraints",
-            lambda a=answers: eng.recommend(snapshot, a, must_have=must_have, constraints=constraints),
-            eng.result_to_dict,
+        rows.append(
+            row(
+                "  now, + must-haves, constraints",
+                lambda a=answers: eng.recommend(snapshot, a, must_have=must_have, constraints=constraints),
+                eng.result_to_dict,
+            )
         )
     print(f"budget: {BUDGET_MS:.1f} ms per call (sensitivity, stacks and ruled-out reasons always included)")
+    if "--no-record" not in sys.argv:
+        import _serve
+
+        _serve.record("engine", {"budget_ms": BUDGET_MS, "answer_sets": rows})
 
 
 if __name__ == "__main__":
