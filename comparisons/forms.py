@@ -56,7 +56,10 @@ class SourcesField(forms.Field):
         return sources
 
     def has_changed(self, initial, data):
-        return self.to_python(self.prepare_value(initial) or "") != self.to_python(data)
+        try:
+            return self.to_python(self.prepare_value(initial) or "") != self.to_python(data)
+        except ValidationError:
+            return True
 
 
 class FrameworkForm(WagtailAdminModelForm):
