@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from modelcluster.forms import BaseChildFormSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, Panel
@@ -19,8 +20,56 @@ from wagtail.models import DraftStateMixin
 from comparisons.engine import SCORE_MAX, SCORE_MIN
 from comparisons.models import Aspect, AspectKind, Rating
 
-# What an editor types into a row; the aspect, id and DELETE inputs are hidden furniture.
-ROW_FIELDS = ("score", "label", "note", "source_page", "source_anchor")
+# What an editor types into a row; the aspect, id and DELETE inputs are hidden furniture,
+# and ticking "reviewed" alone makes no rating.
+ROW_FIELDS = ("score", "label", "note", "source_page", "source_anchor", "sources")
+
+
+class SourcesField(forms.Field):
+    """A rating's sources as lines of text, "https://address Title", stored as [{url, title}]."""
+
+    widget = forms.Textarea(attrs={"rows": 2, "placeholder": "https://… Title"})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                f"{s.get('url', '')} {s.get('title', '')}".strip() if isinstance(s, dict) else str(s)
+                for s in value
+            )
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        sources, problems = [], []
+        for number, line in enumerate((value or "").splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            url, _, title = line.partition(" ")
+            if not title.strip():
+                problems.append(f"Line {number}: write the address, a space, then the source's title.")
+                continue
+            sources.append({"url": url, "title": title.strip()})
+        if problems:
+            raise ValidationError(problems)
+        return sources
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(self.prepare_value(initial) or "") != self.to_python(data)
+        except ValidationError:
+            return True
+
+
+class FrameworkForm(WagtailAdminModelForm):
+    """The framework's form: its publish reason starts empty unless a draft already gave one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if "change_reason" in self.fields and not getattr(instance, "has_unpublished_changes", False):
+            self.initial["change_reason"] = ""
 
 
 def is_publish_request(data, model) -> bool:
@@ -40,6 +89,13 @@ def aspects_required_to_publish(aspects):
 class RatingRowForm(WagtailAdminModelForm):
     """One row of the grid: the rating of one aspect, its inputs shaped by the aspect's kind."""
 
+    sources = SourcesField(required=False, label="Sources")
+    reviewed = forms.BooleanField(
+        required=False,
+        label="Reviewed",
+        help_text="Tick when you have checked this rating against its sources.",
+    )
+
     aspect_info = None
 
     def set_aspect(self, aspect):
@@ -55,10 +111,17 @@ class RatingRowForm(WagtailAdminModelForm):
             score.widget = forms.NumberInput(attrs={"min": SCORE_MIN, "max": SCORE_MAX})
         if "source_anchor" in self.fields:
             self.fields["source_anchor"].widget.attrs["placeholder"] = "anchor"
-        for name in ROW_FIELDS:
+        for name in (*ROW_FIELDS, "reviewed"):
             if name in self.fields:
                 label = self.fields[name].label
                 self.fields[name].widget.attrs["aria-label"] = f"{aspect.name}: {str(label).lower()}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reviewed"):
+            # The date an editor confirms the rating; saved with the framework's revision.
+            self.instance.reviewed_on = timezone.localdate()
+        return cleaned
 
     def is_blank(self) -> bool:
         """True when the editor typed nothing into the row (its hidden aspect aside)."""
@@ -137,6 +200,7 @@ class RatingGridPanel(InlinePanel):
                 FieldPanel("note", widget=forms.Textarea(attrs={"rows": 2})),
                 FieldPanel("source_page"),
                 FieldPanel("source_anchor"),
+                FieldPanel("sources"),
             ],
         )
         super().__init__(relation_name, **kwargs)

@@ -10,14 +10,21 @@ def _comparable(aspect, rating):
     return ("label", rating.label.strip().casefold())
 
 
-def build_matrix(frameworks, aspects) -> dict:
+def build_matrix(frameworks, aspects, ratings=None, histories=None) -> dict:
     """Rows of (aspect, [rating or None per framework]) from frameworks with prefetched ratings.
+
+    `ratings` ((framework id, aspect id) → rating) replaces the prefetched ratings, for
+    a matrix as it was on a past date; `histories` adds each cell's own history
+    (comparisons.history.cell_histories).
 
     A row differs when its frameworks' scores differ (scored and yes/no aspects) or
     their labels do (text aspects), so the same score in other words is no difference;
     a missing rating differs from any given one.
     """
-    by_pair = {(r.framework_id, r.aspect_id): r for f in frameworks for r in f.ratings.all()}
+    if ratings is None:
+        ratings = {(r.framework_id, r.aspect_id): r for f in frameworks for r in f.ratings.all()}
+    by_pair = ratings
+    histories = histories or {}
     rows = []
     for aspect in aspects:
         cells = [by_pair.get((f.pk, aspect.pk)) for f in frameworks]
@@ -31,6 +38,7 @@ def build_matrix(frameworks, aspects) -> dict:
                     {
                         "framework": f,
                         "rating": cell,
+                        "history": histories.get((f.pk, aspect.pk)) if cell is not None else None,
                         "leads": cell is not None
                         and aspect.is_numeric
                         and cell.score == best

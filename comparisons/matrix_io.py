@@ -10,6 +10,7 @@ docs/architecture.md ("Content export and import") describes the format and the 
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -71,7 +72,7 @@ SINGULAR = {
 PLAIN = {
     "frameworks": ("name", "kind", "summary", "website", "docs_url", "colour", "tagline"),
     "aspects": ("name", "kind", "description", "in_overview"),
-    "ratings": ("score", "label", "note", "source_anchor"),
+    "ratings": ("score", "label", "note", "source_anchor", "sources", "reviewed_on"),
     "scenarios": ("situation", "companion", "rationale", "in_cheat_sheet", "separate_service"),
     "questions": ("prompt", "help_text", "kind", "context"),
     "options": ("label", "description"),
@@ -199,6 +200,29 @@ class AspectItem(JSONObject):
     in_overview = JSONValue("boolean", default=False)
 
 
+class JSONDay(JSONValue):
+    """A date written YYYY-MM-DD (or null), read into a date."""
+
+    def __init__(self, **kwargs):
+        super().__init__("string", "null", **kwargs)
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if data is None:
+            return None
+        try:
+            if len(data) != 10:
+                raise ValueError
+            return datetime.date.fromisoformat(data)
+        except ValueError:
+            message = f'expected a date written YYYY-MM-DD, got "{data[:40]}"'
+            raise serializers.ValidationError(message) from None
+
+
+class SourceItem(JSONObject):
+    url, title = _text(), _text()
+
+
 class RatingItem(JSONObject):
     framework, aspect = _text(), _text()
     score = JSONValue("integer", "null")
@@ -206,6 +230,8 @@ class RatingItem(JSONObject):
     note = _text(default="")
     source_page = JSONValue("string", "null", default="")
     source_anchor = _text(default="")
+    sources = SourceItem(many=True, default=list)
+    reviewed_on = JSONDay(default=None)
 
 
 class ScenarioItem(JSONObject):
@@ -324,6 +350,8 @@ def matrix_export() -> dict:
                 "note": r.note,
                 "source_page": pages.get(r.source_page_id, ""),
                 "source_anchor": r.source_anchor,
+                "sources": r.sources,
+                "reviewed_on": r.reviewed_on.isoformat() if r.reviewed_on else None,
             }
             for r in ratings
         ],

@@ -1,10 +1,16 @@
+import contextvars
+import datetime
+from contextlib import contextmanager
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Prefetch
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import (
@@ -86,6 +92,15 @@ class Aspect(Snippet, index.Indexed, Orderable):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        was_live = _was_live(self)
+        super().save(*args, **kwargs)
+        # An aspect going live publishes the ratings live frameworks already gave it; one
+        # withdrawn takes them off the matrix. Both are changes readers see.
+        if was_live != self.live:
+            ratings = Rating.objects.filter(aspect=self, framework__live=True).select_related("framework")
+            _record_cells(ratings, ChangeKind.ADDED if self.live else ChangeKind.REMOVED)
+
     @property
     def anchor(self) -> str:
         return f"aspect-{self.slug}"
@@ -146,6 +161,13 @@ class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
         related_name="guided_frameworks",
         help_text="The guide page about this framework; cheat-sheet rows and the matrix link to it.",
     )
+    # Part of each revision, so a scheduled publish records the reason given when it was scheduled.
+    change_reason = models.CharField(
+        "reason for this change",
+        max_length=300,
+        blank=True,
+        help_text="Why the ratings change, in a sentence readers will see on the public change history.",
+    )
 
     objects = FrameworkQuerySet.as_manager()
 
@@ -162,6 +184,16 @@ class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        was_live = _was_live(self)
+        # Ratings are committed inside this save (modelcluster): they read how to record from here.
+        with _framework_saving(self.pk, was_live=was_live, reason=self.change_reason):
+            super().save(*args, **kwargs)
+        if was_live and not self.live:
+            # Unpublishing keeps the rows; they were the published ratings until now.
+            ratings = Rating.objects.filter(framework=self, aspect__live=True).select_related("framework")
+            _record_cells(ratings, ChangeKind.REMOVED, reason=self.change_reason)
 
     def get_absolute_url(self):
         return f"{reverse('comparisons:compare')}?fw={self.slug}"
@@ -210,6 +242,17 @@ class Rating(models.Model):
     source_anchor = models.SlugField(
         max_length=80, blank=True, help_text="Section anchor on that page, without #."
     )
+    # A list of {"url", "title"} rather than a child model: ratings are already the
+    # children of their framework, edited as one grid row each and saved in the
+    # framework's revision, and modelcluster does not nest children within children.
+    sources = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Public sources for this rating, one per line: the address, a space, then its title.",
+    )
+    reviewed_on = models.DateField(
+        null=True, blank=True, help_text="When an editor last confirmed this rating against its sources."
+    )
 
     objects = RatingQuerySet.as_manager()
 
@@ -240,6 +283,13 @@ class Rating(models.Model):
             )
         if self.source_anchor and not self.source_page_id:
             raise ValidationError({"source_anchor": "Choose the guide page the anchor belongs to."})
+        problems = source_problems(self.sources)
+        if problems:
+            raise ValidationError({"sources": problems})
+
+    @property
+    def needs_review(self) -> bool:
+        return needs_review(self.reviewed_on)
 
     @property
     def source_url(self) -> str:
@@ -249,25 +299,140 @@ class Rating(models.Model):
         return f"{url}#{self.source_anchor}" if url and self.source_anchor else url
 
 
-class RatingChange(models.Model):
-    """A published rating's label or score as it was before a save changed it.
+class ChangeKind(models.TextChoices):
+    ADDED = "added", "Added"
+    CHANGED = "changed", "Changed"
+    REMOVED = "removed", "Removed"
 
-    Guide text may still quote the old label; the stale-quotes report reads these.
+
+class RatingChangeQuerySet(models.QuerySet):
+    def public(self):
+        """Changes readers may see: of frameworks and aspects that still exist, newest first."""
+        return self.select_related("framework", "aspect").order_by("-changed_at", "-pk")
+
+    def between(self, start: datetime.date | None, end: datetime.date | None):
+        """Changes made on the dates from `start` to `end` (both included, in the site's time zone)."""
+        changes = self
+        if start is not None:
+            changes = changes.filter(changed_at__gte=day_start(start))
+        if end is not None:
+            changes = changes.filter(changed_at__lt=day_start(end + datetime.timedelta(days=1)))
+        return changes
+
+
+class RatingChange(models.Model):
+    """A published change of one cell of the matrix: added, changed (old → new) or removed.
+
+    Recorded when a change reaches readers (a publish, an unpublish, an import or
+    the seed), never for a draft. The public history (/changes/), the cells' own
+    history and /compare/?as_of= read these; so does the stale-quotes report.
     """
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
     aspect = models.ForeignKey(Aspect, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices, default=ChangeKind.CHANGED)
     old_label = models.CharField(max_length=80)
     new_label = models.CharField(max_length=80)
     old_score = models.PositiveSmallIntegerField(null=True, blank=True)
     new_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    old_note = models.TextField(blank=True)
+    new_note = models.TextField(blank=True)
+    reason = models.CharField(max_length=300, blank=True)
     changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = RatingChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
 
     def __str__(self):
         return f"{self.framework} × {self.aspect}: {self.old_label} → {self.new_label}"
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def needs_review(reviewed_on: datetime.date | None, today: datetime.date | None = None) -> bool:
+    """Whether a rating reviewed on that date is overdue (never reviewed counts as overdue)."""
+    if reviewed_on is None:
+        return True
+    today = today or timezone.localdate()
+    return (today - reviewed_on).days > settings.MATRIX_REVIEW_DAYS
+
+
+_url = URLValidator(schemes=["http", "https"])
+
+
+def source_problems(sources) -> list[str]:
+    """What is wrong with a rating's sources: a list of {"url", "title"} with public web addresses."""
+    if not isinstance(sources, list):
+        return ["Give the sources as a list."]
+    problems = []
+    for number, source in enumerate(sources, start=1):
+        if not isinstance(source, dict) or set(source) != {"url", "title"}:
+            problems.append(f"Source {number}: give exactly an address (url) and a title.")
+            continue
+        url, title = source["url"], source["title"]
+        if not isinstance(title, str) or not title.strip() or len(title) > 200:
+            problems.append(f"Source {number}: give a title of up to 200 characters.")
+        try:
+            if not isinstance(url, str) or len(url) > 500:
+                raise ValidationError("too long")
+            _url(url)
+        except ValidationError:
+            problems.append(f"Source {number}: “{url}” is not a web address (http:// or https://).")
+    return problems
+
+
+# How rating saves are recorded depends on the framework save that commits them:
+# its publish reason, and whether it was live before (a framework going live adds
+# all its cells; rows removed from a draft that never went live are no change).
+_saving = contextvars.ContextVar("framework_saving", default=None)
+
+
+@contextmanager
+def _framework_saving(pk, *, was_live: bool, reason: str):
+    token = _saving.set({**(_saving.get() or {}), pk: {"was_live": was_live, "reason": reason}})
+    try:
+        yield
+    finally:
+        _saving.reset(token)
+
+
+def _was_live(obj) -> bool:
+    if obj.pk is None:
+        return False
+    return bool(type(obj).objects.filter(pk=obj.pk).values_list("live", flat=True).first())
+
+
+def _record_cells(ratings, kind: str, *, reason: str = "") -> None:
+    """Record ratings appearing on (added) or leaving (removed) the published matrix."""
+    entries = []
+    for rating in ratings:
+        values = {"label": rating.label, "score": rating.score, "note": rating.note}
+        old = values if kind == ChangeKind.REMOVED else {"label": "", "score": None, "note": ""}
+        new = values if kind == ChangeKind.ADDED else {"label": "", "score": None, "note": ""}
+        entries.append(
+            RatingChange(
+                framework_id=rating.framework_id,
+                aspect_id=rating.aspect_id,
+                kind=kind,
+                reason=reason,
+                **{f"old_{name}": value for name, value in old.items()},
+                **{f"new_{name}": value for name, value in new.items()},
+            )
+        )
+    # Not bulk_create: auto_now_add and the ordering of ids follow one path this way.
+    for entry in entries:
+        entry.save()
+
+
+def _published_cell(rating) -> bool:
+    """Whether the rating is on the published matrix (live framework and aspect) after this save."""
+    framework = rating.framework
+    return bool(framework.live) and Aspect.objects.filter(pk=rating.aspect_id, live=True).exists()
 
 
 @receiver(pre_save, sender=Rating)
@@ -277,24 +442,52 @@ def _remember_saved_rating(sender, instance, raw=False, **kwargs):
     instance._previous = None
     if raw or instance.pk is None:
         return
-    instance._previous = sender.objects.filter(pk=instance.pk).values("label", "score").first()
+    instance._previous = sender.objects.filter(pk=instance.pk).values("label", "score", "note").first()
 
 
 @receiver(post_save, sender=Rating)
 def _record_rating_change(sender, instance, created, raw=False, **kwargs):
-    previous = getattr(instance, "_previous", None)
-    if raw or created or previous is None:
+    if raw or not _published_cell(instance):
         return
-    if previous["label"] == instance.label and previous["score"] == instance.score:
+    saving = (_saving.get() or {}).get(instance.framework_id)
+    reason = saving["reason"] if saving else ""
+    previous = getattr(instance, "_previous", None)
+    if created or previous is None or (saving and not saving["was_live"]):
+        # A framework going live publishes its rows as they are now, whatever its drafts held.
+        _record_cells([instance], ChangeKind.ADDED, reason=reason)
+        return
+    if (previous["label"], previous["score"], previous["note"]) == (
+        instance.label,
+        instance.score,
+        instance.note,
+    ):
         return
     RatingChange.objects.create(
         framework_id=instance.framework_id,
         aspect_id=instance.aspect_id,
+        kind=ChangeKind.CHANGED,
         old_label=previous["label"],
         new_label=instance.label,
         old_score=previous["score"],
         new_score=instance.score,
+        old_note=previous["note"],
+        new_note=instance.note,
+        reason=reason,
     )
+
+
+@receiver(post_delete, sender=Rating)
+def _record_rating_removal(sender, instance, origin=None, **kwargs):
+    # Deleting a framework or aspect deletes its history with it; nothing to record then.
+    if not isinstance(origin, Rating):
+        return
+    saving = (_saving.get() or {}).get(instance.framework_id)
+    if saving and not saving["was_live"]:
+        return
+    framework = Framework.objects.filter(pk=instance.framework_id, live=True).first()
+    if framework is None or not Aspect.objects.filter(pk=instance.aspect_id, live=True).exists():
+        return
+    _record_cells([instance], ChangeKind.REMOVED, reason=saving["reason"] if saving else "")
 
 
 class ScenarioQuerySet(models.QuerySet):

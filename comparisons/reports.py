@@ -4,10 +4,14 @@ Pages are read through Wagtail's page models and their StreamFields, so the matr
 finds quotes in the site's prose without importing the site.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
@@ -15,7 +19,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, get_page_models
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from comparisons.models import Aspect, Framework, Rating, RatingChange
+from comparisons.models import Aspect, ChangeKind, Framework, Rating, RatingChange
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 EXCERPT_LENGTH = 160
@@ -50,7 +54,7 @@ def _label_patterns(label: str) -> list[re.Pattern]:
 
 def _open_changes(framework=None) -> list[RatingChange]:
     """The latest change per framework, aspect and old label whose old label is no longer current."""
-    changes = RatingChange.objects.select_related("framework", "aspect")
+    changes = RatingChange.objects.filter(kind=ChangeKind.CHANGED).select_related("framework", "aspect")
     if framework is not None:
         changes = changes.filter(framework=framework)
     current = {
@@ -170,3 +174,51 @@ class StaleRatingQuotesView(ReportView):
 
     def get_queryset(self):
         return stale_quotes()
+
+
+def ratings_due_for_review(today: datetime.date | None = None):
+    """Published ratings not reviewed within MATRIX_REVIEW_DAYS, never-reviewed and oldest first."""
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=settings.MATRIX_REVIEW_DAYS)
+    due = Rating.objects.published().filter(Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=cutoff))
+    return due.select_related("framework", "aspect").order_by(
+        F("reviewed_on").asc(nulls_first=True), "framework__sort_order", "aspect__sort_order"
+    )
+
+
+class MatrixFreshnessView(ReportView):
+    page_title = "Matrix freshness"
+    header_icon = "date"
+    index_url_name = "matrix_freshness"
+    index_results_url_name = "matrix_freshness_results"
+    any_permission_required = ["change"]
+    verbose_name_plural = "ratings due for review"
+    columns = [
+        TitleColumn(
+            "framework",
+            label="Framework",
+            get_url=lambda rating: reverse(
+                "wagtailsnippets_comparisons_framework:edit", args=[rating.framework_id]
+            ),
+        ),
+        Column("aspect", label="Aspect"),
+        Column("label", label="Rating"),
+        Column("reviewed_on", label="Last reviewed"),
+    ]
+    list_export = ["framework", "aspect", "label", "reviewed_on"]
+    export_headings = {
+        "framework": "Framework",
+        "aspect": "Aspect",
+        "label": "Rating",
+        "reviewed_on": "Last reviewed",
+    }
+
+    @cached_property
+    def permission_policy(self):
+        return ModelPermissionPolicy(Framework)
+
+    def get_filename(self):
+        return "matrix-freshness"
+
+    def get_queryset(self):
+        return ratings_due_for_review()

@@ -21,6 +21,8 @@ urlpatterns = [
         cache_anonymous_page(views.CompareView.as_view(), query_params=COMPARE_QUERY),
         name="compare",
     ),
+    path("changes/", cache_anonymous_page(views.ChangesView.as_view()), name="changes"),
+    path("changes/feed/", cache_anonymous_page(views.ChangesFeed()), name="changes_feed"),
     path("scenarios/", cache_anonymous_page(views.ScenariosView.as_view()), name="scenarios"),
     path("chooser/", views.ChooserView.as_view(), name="chooser"),
     path("frameworks.css", views.frameworks_css, name="frameworks_css"),

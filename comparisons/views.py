@@ -1,5 +1,9 @@
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import quote_etag
 from django.views.decorators.http import condition, require_safe
 from django.views.generic import TemplateView
@@ -21,25 +25,61 @@ from comparisons.engine import (
     result_to_dict,
     validate_input,
 )
+from comparisons.history import (
+    BadDate,
+    cell_histories,
+    describe_change,
+    history_start,
+    matrix_as_of,
+    parse_day,
+)
 from comparisons.matrix import build_matrix
-from comparisons.models import Aspect, Companion, Framework, Question, Scenario
+from comparisons.models import Aspect, Companion, Framework, Question, RatingChange, Scenario
 from comparisons.snapshot import get_snapshot
 from core.content_version import content_state
 from core.page_cache import cache_anonymous_page
 
 
 class CompareView(TemplateView):
-    """The whole matrix, or the frameworks named by ?fw=slug (repeatable, shareable)."""
+    """The whole matrix, or the frameworks named by ?fw=slug (repeatable, shareable).
+
+    ?as_of=YYYY-MM-DD shows the matrix as published at the end of that day.
+    """
 
     template_name = "pages/compare.html"
 
-    def get_context_data(self, **kwargs):
+    def get(self, request, *args, **kwargs):
+        try:
+            as_of = parse_day(request.GET.get("as_of"), "as_of")
+        except BadDate as error:
+            context = self.get_context_data(as_of_state="error", as_of_errors=[str(error)])
+            return self.render_to_response(context, status=400)
+        return self.render_to_response(self.get_context_data(as_of=as_of))
+
+    def get_context_data(self, as_of=None, **kwargs):
         context = super().get_context_data(**kwargs)
         frameworks = list(Framework.objects.published().with_ratings())
+        aspects = list(Aspect.objects.published())
+        ratings, histories = None, cell_histories()
+        if as_of is not None:
+            state, start = "past", history_start()
+            if as_of >= timezone.localdate():
+                state = "future" if as_of > timezone.localdate() else None
+            elif start is None:
+                state = "no_history"
+            elif as_of < start:
+                state = "before"
+            context.update(as_of_state=state, history_start=start)
+            if state == "past":
+                past = matrix_as_of(as_of)
+                frameworks, aspects, ratings, histories = past.frameworks, past.aspects, past.ratings, None
+            else:
+                as_of = None
+        context["as_of"] = as_of
         requested = self.request.GET.getlist("fw")
         known = {f.slug for f in frameworks}
         selected = [f for f in frameworks if f.slug in requested] or frameworks
-        matrix = build_matrix(selected, list(Aspect.objects.published()))
+        matrix = build_matrix(selected, aspects, ratings=ratings, histories=histories)
         companions = list(Companion.objects.published().with_coverage())
         only_differences = self.request.GET.get("diff") == "1" and len(selected) > 1
         if only_differences:
@@ -59,6 +99,83 @@ class CompareView(TemplateView):
             "with a score and a reason for every cell.",
         )
         return context
+
+
+class ChangesView(TemplateView):
+    """Every published change of the matrix, newest first; ?from=&to= (YYYY-MM-DD) narrow the dates."""
+
+    template_name = "pages/changes.html"
+    paginate_by = 25
+
+    def get(self, request, *args, **kwargs):
+        errors = []
+        days = {}
+        for name in ("from", "to"):
+            try:
+                days[name] = parse_day(request.GET.get(name), name)
+            except BadDate as error:
+                errors.append(str(error))
+                days[name] = None
+        if days["from"] and days["to"] and days["from"] > days["to"]:
+            errors.append("“from” must be on or before “to”.")
+        context = self.get_context_data(errors=errors, start=days["from"], end=days["to"])
+        if not errors:
+            changes = RatingChange.objects.public().between(days["from"], days["to"])
+            page = Paginator(changes, self.paginate_by).get_page(request.GET.get("page"))
+            context.update(page_obj=page, changes=page.object_list, query=_dates_query(days))
+        return self.render_to_response(context, status=400 if errors else 200)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["meta_description"] = (
+            "Every published change of the framework comparison: when, which cell, old and new "
+            "rating, and the editor's reason."
+        )
+        return context
+
+
+def _dates_query(days) -> str:
+    return "&".join(f"{name}={day.isoformat()}" for name, day in days.items() if day)
+
+
+class ChangesFeed(Feed):
+    """The latest published changes of the matrix as an Atom feed."""
+
+    feed_type = Atom1Feed
+    title = "Matrix changes"
+    subtitle = "Every published change of the framework comparison, with the editor's reason."
+    limit = 50
+
+    def link(self):
+        return reverse("comparisons:changes")
+
+    def items(self):
+        return RatingChange.objects.public()[: self.limit]
+
+    def item_title(self, change):
+        return f"{change.framework.name} × {change.aspect.name}: {describe_change(change)}"
+
+    def item_description(self, change):
+        return change.reason or "No reason given."
+
+    def item_link(self, change):
+        day = _local_day(change)
+        return f"{reverse('comparisons:changes')}?from={day}&to={day}#change-{change.pk}"
+
+    def item_guid(self, change):
+        return f"{reverse('comparisons:changes')}#change-{change.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, change):
+        return change.changed_at
+
+    def item_updateddate(self, change):
+        return change.changed_at
+
+
+def _local_day(change) -> str:
+    return timezone.localdate(change.changed_at).isoformat()
 
 
 class ScenariosView(TemplateView):

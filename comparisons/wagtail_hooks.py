@@ -3,13 +3,20 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PublishingPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    PublishingPanel,
+)
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from comparisons.forms import RatingGridPanel, is_publish_request
+from comparisons.forms import FrameworkForm, RatingGridPanel, is_publish_request
 from comparisons.models import Aspect, Companion, Framework, Option, Question, Scenario
-from comparisons.reports import StaleRatingQuotesView, stale_quotes
+from comparisons.reports import MatrixFreshnessView, StaleRatingQuotesView, stale_quotes
 
 
 class FrameworkViewSet(SnippetViewSet):
@@ -32,6 +39,8 @@ class FrameworkViewSet(SnippetViewSet):
         ),
         # Ratings are edited under their framework: one row per aspect.
         RatingGridPanel("ratings", heading="Ratings", label="Rating"),
+        # Stored with each published change of a rating and shown on the public history.
+        FieldPanel("change_reason"),
     ]
 
 
@@ -157,6 +166,9 @@ for _viewset in (
 ):
     _viewset.panels = [*_viewset.panels, PublishingPanel()]
 
+# The framework form clears the previous publish's reason (comparisons.forms.FrameworkForm).
+FrameworkViewSet.edit_handler = ObjectList(FrameworkViewSet.panels, base_form_class=FrameworkForm)
+
 register_snippet(MatrixViewSetGroup)
 register_snippet(ChooserViewSetGroup)
 
@@ -238,4 +250,31 @@ def warn_about_stale_rating_quotes(request, instance):
         request,
         f"Guide text still quotes old ratings of {instance}: {listed}{more}.",
         buttons=[messages.button(reverse("stale_rating_quotes"), "Stale rating quotes")],
+    )
+
+
+# Matrix freshness: ratings no editor has confirmed within MATRIX_REVIEW_DAYS, oldest first.
+
+
+@hooks.register("register_admin_urls")
+def register_matrix_freshness_urls():
+    view = MatrixFreshnessView
+    return [
+        path("reports/matrix-freshness/", view.as_view(), name="matrix_freshness"),
+        path(
+            "reports/matrix-freshness/results/",
+            view.as_view(results_only=True),
+            name="matrix_freshness_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_matrix_freshness_menu_item():
+    return StaleRatingQuotesMenuItem(
+        "Matrix freshness",
+        reverse("matrix_freshness"),
+        name="matrix-freshness",
+        icon_name="date",
+        order=1110,
     )

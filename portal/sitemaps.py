@@ -4,12 +4,12 @@ from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
 
 class MatrixSitemap(Sitemap):
-    """The matrix and cheat-sheet views, which are not Wagtail pages."""
+    """The matrix, cheat-sheet and change-history views, which are not Wagtail pages."""
 
     changefreq = "weekly"
 
     def items(self):
-        return ["comparisons:compare", "comparisons:scenarios"]
+        return ["comparisons:compare", "comparisons:scenarios", "comparisons:changes"]
 
     def location(self, item):
         return reverse(item)

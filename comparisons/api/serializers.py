@@ -42,14 +42,37 @@ class AspectSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "description", "kind"]
 
 
+class RatingSourceSerializer(serializers.Serializer):
+    url = serializers.URLField(read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
 class RatingSerializer(serializers.ModelSerializer):
     framework = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     aspect = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     source_url = serializers.CharField(read_only=True)
+    # Sources, review date and needs_review: the evidence behind the cell (history helper).
+    sources = RatingSourceSerializer(many=True, read_only=True, help_text="Public sources for this rating.")
+    reviewed_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="When an editor last confirmed this rating."
+    )
+    needs_review = serializers.BooleanField(
+        read_only=True, help_text="Not confirmed within the review period (MATRIX_REVIEW_DAYS)."
+    )
 
     class Meta:
         model = Rating
-        fields = ["framework", "aspect", "score", "label", "note", "source_url"]
+        fields = [
+            "framework",
+            "aspect",
+            "score",
+            "label",
+            "note",
+            "source_url",
+            "sources",
+            "reviewed_on",
+            "needs_review",
+        ]
 
 
 class FrameworkSerializer(serializers.ModelSerializer):

@@ -22,6 +22,7 @@ def framework_form(framework, **rating_changes):
             "note": rating.note,
             "source_page": rating.source_page_id or "",
             "source_anchor": rating.source_anchor,
+            "sources": "\n".join(f"{source['url']} {source['title']}" for source in rating.sources),
         }
         row.update(rating_changes.get(rating.aspect.slug, {}))
         ratings.append(row)

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from comparisons.models import Framework, Rating, RatingChange
+from comparisons.models import ChangeKind, Framework, Rating, RatingChange
 from comparisons.reports import stale_quotes
 from comparisons.tests.test_admin import edit_url, framework_form
 from portal.tests.helpers import publish_guide_page as publish_page
@@ -30,7 +30,7 @@ def relabel(framework, aspect, label, score):
 def test_saving_a_new_label_or_score_records_the_old_one(seeded):
     relabel("flask", "learning_curve", "Gentle", 4)
 
-    change = RatingChange.objects.get()
+    change = RatingChange.objects.get(kind=ChangeKind.CHANGED)
     assert (change.framework.slug, change.aspect.slug) == ("flask", "learning_curve")
     assert (change.old_label, change.old_score, change.new_label, change.new_score) == (
         "Easy",
@@ -40,15 +40,20 @@ def test_saving_a_new_label_or_score_records_the_old_one(seeded):
     )
 
 
-def test_saving_an_unchanged_rating_or_a_new_one_records_nothing(seeded):
+def test_saving_an_unchanged_rating_records_nothing_and_a_new_one_no_old_label(seeded):
+    before = RatingChange.objects.count()
     rating = Rating.objects.get(framework__slug="flask", aspect__slug="learning_curve")
-    rating.note = "Only the note changes."
     rating.save()
+    assert RatingChange.objects.count() == before
+
     aspect = rating.aspect
     rating.delete()
     Rating.objects.create(framework=rating.framework, aspect=aspect, score=1, label="Hard")
 
-    assert not RatingChange.objects.exists()
+    kinds = list(RatingChange.objects.order_by("-pk").values_list("kind", flat=True)[:2])
+    assert kinds == [ChangeKind.ADDED, ChangeKind.REMOVED]
+    assert not RatingChange.objects.filter(kind=ChangeKind.CHANGED).exists()
+    assert stale_quotes() == []
 
 
 def test_text_that_states_the_old_label_next_to_the_framework_is_stale(seeded):

@@ -191,6 +191,10 @@ else:
 # edit changes the content version in their keys. 0 turns the cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
+# A rating not confirmed by an editor for this many days shows "needs review" to readers
+# and is listed in the "Matrix freshness" report.
+MATRIX_REVIEW_DAYS = env_int("MATRIX_REVIEW_DAYS", 365)
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
