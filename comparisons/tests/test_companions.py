@@ -229,6 +229,17 @@ def test_the_companion_form_has_a_preview_and_the_matrix_menu_lists_companions(c
     assert Companion.objects.get(slug="wagtail").name == "Wagtail"
 
 
+def test_the_admin_lists_companions_filtered_by_framework(client, editor, seeded):
+    client.force_login(editor)
+    flask = Framework.objects.get(slug="flask")
+
+    response = client.get(reverse("wagtailsnippets_comparisons_companion:list"), {"frameworks": flask.pk})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Flask-Login" in html and "SQLModel" not in html
+
+
 def test_api_lists_published_companions_and_details_one_by_slug(api, seeded):
     make_companion("hidden-draft", live=False, covers={"auth": 5})
 
