@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comparisons.models import Aspect, ChangeKind, Framework, Rating, RatingChange, day_start
-from comparisons.tests.factories import FrameworkFactory, RatingFactory
+from comparisons.tests.factories import AspectFactory, FrameworkFactory, RatingFactory
 from comparisons.tests.test_admin import edit_url, framework_form
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +264,21 @@ def test_changes_and_as_of_take_the_same_queries_however_long_the_history(client
 
 def test_the_sitemap_lists_the_changes_page(client, seeded):
     assert reverse("comparisons:changes") in client.get("/sitemap.xml").content.decode()
+
+
+def test_an_aspect_going_live_adds_its_cells_and_going_offline_removes_them(seeded):
+    aspect = AspectFactory(name="Hot reload", slug="hot_reload", live=False)
+    flask = Framework.objects.get(slug="flask")
+    RatingFactory(framework=flask, aspect=aspect, label="Built in")
+    RatingFactory(framework=rated_framework("Draftwork"), aspect=aspect, label="Draft only")
+    Framework.objects.filter(slug="draftwork").update(live=False)
+    assert not RatingChange.objects.filter(aspect=aspect).exists()
+
+    aspect.save_revision().publish()
+    added = [(c.kind, c.framework.slug, c.new_label) for c in RatingChange.objects.filter(aspect=aspect)]
+    assert added == [(ChangeKind.ADDED, "flask", "Built in")]
+
+    aspect.refresh_from_db()
+    aspect.unpublish()
+    removed = RatingChange.objects.filter(aspect=aspect, kind=ChangeKind.REMOVED)
+    assert [(c.framework.slug, c.old_label) for c in removed] == [("flask", "Built in")]
