@@ -1,9 +1,12 @@
 """The public history: published changes and their reasons, the Atom feed, dates, cell histories, as_of."""
 
 import datetime
+import io
+from unittest import mock
 
 import pytest
 from defusedxml import ElementTree
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -282,3 +285,23 @@ def test_an_aspect_going_live_adds_its_cells_and_going_offline_removes_them(seed
     aspect.unpublish()
     removed = RatingChange.objects.filter(aspect=aspect, kind=ChangeKind.REMOVED)
     assert [(c.framework.slug, c.old_label) for c in removed] == [("flask", "Built in")]
+
+
+def test_a_scheduled_change_is_recorded_with_its_reason_when_it_goes_live(seeded):
+    django = Framework.objects.get(slug="django")
+    ratings = list(django.ratings.all())
+    performance = next(rating for rating in ratings if rating.aspect.slug == "performance")
+    performance.label = "Scheduled speed"
+    django.ratings = ratings
+    django.change_reason = "Round 23 is out"
+    django.go_live_at = timezone.now() + datetime.timedelta(hours=1)
+    django.save_revision().publish()
+    call_command("publish_scheduled", stdout=io.StringIO())
+    assert not RatingChange.objects.filter(new_label="Scheduled speed").exists()
+
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + datetime.timedelta(hours=2)):
+        call_command("publish_scheduled", stdout=io.StringIO())
+
+    change = RatingChange.objects.get(new_label="Scheduled speed")
+    assert (change.kind, change.old_label) == (ChangeKind.CHANGED, "Moderate")
+    assert change.reason == "Round 23 is out"
