@@ -211,6 +211,7 @@ def test_as_of_brings_back_an_unpublished_framework_and_a_deleted_rating(client,
     )
     removed = RatingChange.objects.filter(framework=flask, kind=ChangeKind.REMOVED)
     assert removed.count() == Rating.objects.filter(framework=flask).count()
+    assert set(removed.values_list("reason", flat=True)) == {""}
     move_to(removed, days_ago(3))
     Rating.objects.get(framework__slug="django", aspect__slug="jobs").delete()
     move_to(latest_changes(1), days_ago(3))
