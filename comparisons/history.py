@@ -76,7 +76,7 @@ def describe_change(change) -> str:
     if change.kind == ChangeKind.REMOVED:
         return f"Removed {value(change.old_label, change.old_score)}"
     if (change.old_label, change.old_score) == (change.new_label, change.new_score):
-        return f"Reason updated for {value(change.new_label, change.new_score)}"
+        return f"Note updated for {value(change.new_label, change.new_score)}"
     return f"{value(change.old_label, change.old_score)} → {value(change.new_label, change.new_score)}"
 
 

@@ -191,9 +191,10 @@ class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
         with _framework_saving(self.pk, was_live=was_live, reason=self.change_reason):
             super().save(*args, **kwargs)
         if was_live and not self.live:
-            # Unpublishing keeps the rows; they were the published ratings until now.
+            # Unpublishing keeps the rows; they were the published ratings until now. The
+            # stored reason belongs to the last publish, not to this, so none is given.
             ratings = Rating.objects.filter(framework=self, aspect__live=True).select_related("framework")
-            _record_cells(ratings, ChangeKind.REMOVED, reason=self.change_reason)
+            _record_cells(ratings, ChangeKind.REMOVED)
 
     def get_absolute_url(self):
         return f"{reverse('comparisons:compare')}?fw={self.slug}"

@@ -58,23 +58,16 @@ class CompareView(TemplateView):
 
     def get_context_data(self, as_of=None, **kwargs):
         context = super().get_context_data(**kwargs)
-        frameworks = list(Framework.objects.published().with_ratings())
-        aspects = list(Aspect.objects.published())
-        ratings, histories = None, cell_histories()
         if as_of is not None:
-            state, start = "past", history_start()
-            if as_of >= timezone.localdate():
-                state = "future" if as_of > timezone.localdate() else None
-            elif start is None:
-                state = "no_history"
-            elif as_of < start:
-                state = "before"
-            context.update(as_of_state=state, history_start=start)
-            if state == "past":
-                past = matrix_as_of(as_of)
-                frameworks, aspects, ratings, histories = past.frameworks, past.aspects, past.ratings, None
-            else:
-                as_of = None
+            state = _as_of_state(as_of, context)
+            as_of = as_of if state == "past" else None
+        if as_of is not None:
+            past = matrix_as_of(as_of)
+            frameworks, aspects, ratings, histories = past.frameworks, past.aspects, past.ratings, None
+        else:
+            frameworks = list(Framework.objects.published().with_ratings())
+            aspects = list(Aspect.objects.published())
+            ratings, histories = None, cell_histories()
         context["as_of"] = as_of
         requested = self.request.GET.getlist("fw")
         known = {f.slug for f in frameworks}
@@ -99,6 +92,18 @@ class CompareView(TemplateView):
             "with a score and a reason for every cell.",
         )
         return context
+
+
+def _as_of_state(as_of, context) -> str | None:
+    """What ?as_of= can show: "past", or why today's matrix is shown instead ("future", "before", ...)."""
+    today = timezone.localdate()
+    if as_of >= today:
+        state, start = ("future" if as_of > today else None), None
+    else:
+        start = history_start()
+        state = "no_history" if start is None else "before" if as_of < start else "past"
+    context.update(as_of_state=state, history_start=start)
+    return state
 
 
 class ChangesView(TemplateView):

@@ -1,16 +1,19 @@
 """The public history: published changes and their reasons, the Atom feed, dates, cell histories, as_of."""
 
 import datetime
+import io
+from unittest import mock
 
 import pytest
 from defusedxml import ElementTree
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from comparisons.models import Aspect, ChangeKind, Framework, Rating, RatingChange, day_start
-from comparisons.tests.factories import FrameworkFactory, RatingFactory
+from comparisons.tests.factories import AspectFactory, FrameworkFactory, RatingFactory
 from comparisons.tests.test_admin import edit_url, framework_form
 
 pytestmark = pytest.mark.django_db
@@ -208,6 +211,7 @@ def test_as_of_brings_back_an_unpublished_framework_and_a_deleted_rating(client,
     )
     removed = RatingChange.objects.filter(framework=flask, kind=ChangeKind.REMOVED)
     assert removed.count() == Rating.objects.filter(framework=flask).count()
+    assert set(removed.values_list("reason", flat=True)) == {""}
     move_to(removed, days_ago(3))
     Rating.objects.get(framework__slug="django", aspect__slug="jobs").delete()
     move_to(latest_changes(1), days_ago(3))
@@ -264,3 +268,41 @@ def test_changes_and_as_of_take_the_same_queries_however_long_the_history(client
 
 def test_the_sitemap_lists_the_changes_page(client, seeded):
     assert reverse("comparisons:changes") in client.get("/sitemap.xml").content.decode()
+
+
+def test_an_aspect_going_live_adds_its_cells_and_going_offline_removes_them(seeded):
+    aspect = AspectFactory(name="Hot reload", slug="hot_reload", live=False)
+    flask = Framework.objects.get(slug="flask")
+    RatingFactory(framework=flask, aspect=aspect, label="Built in")
+    RatingFactory(framework=rated_framework("Draftwork"), aspect=aspect, label="Draft only")
+    Framework.objects.filter(slug="draftwork").update(live=False)
+    assert not RatingChange.objects.filter(aspect=aspect).exists()
+
+    aspect.save_revision().publish()
+    added = [(c.kind, c.framework.slug, c.new_label) for c in RatingChange.objects.filter(aspect=aspect)]
+    assert added == [(ChangeKind.ADDED, "flask", "Built in")]
+
+    aspect.refresh_from_db()
+    aspect.unpublish()
+    removed = RatingChange.objects.filter(aspect=aspect, kind=ChangeKind.REMOVED)
+    assert [(c.framework.slug, c.old_label) for c in removed] == [("flask", "Built in")]
+
+
+def test_a_scheduled_change_is_recorded_with_its_reason_when_it_goes_live(seeded):
+    django = Framework.objects.get(slug="django")
+    ratings = list(django.ratings.all())
+    performance = next(rating for rating in ratings if rating.aspect.slug == "performance")
+    performance.label = "Scheduled speed"
+    django.ratings = ratings
+    django.change_reason = "Round 23 is out"
+    django.go_live_at = timezone.now() + datetime.timedelta(hours=1)
+    django.save_revision().publish()
+    call_command("publish_scheduled", stdout=io.StringIO())
+    assert not RatingChange.objects.filter(new_label="Scheduled speed").exists()
+
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + datetime.timedelta(hours=2)):
+        call_command("publish_scheduled", stdout=io.StringIO())
+
+    change = RatingChange.objects.get(new_label="Scheduled speed")
+    assert (change.kind, change.old_label) == (ChangeKind.CHANGED, "Moderate")
+    assert change.reason == "Round 23 is out"
