@@ -89,7 +89,7 @@ def fetch_document(package: str, *, client: PyPIJSON | None = None) -> dict:
                     raise RegistryError(f"{package}: no such package on the index")
                 if response.status_code != 429 and response.status_code < 500 or last:
                     raise RegistryError(f"{package}: the index answered HTTP {response.status_code}")
-            time.sleep(min(0.5 * 2**attempt, 4))
+            time.sleep(min(settings.PACKAGE_INDEX_BACKOFF * 2**attempt, 8))
     finally:
         if own_client:
             client.endpoint.session.close()
@@ -144,6 +144,15 @@ def parse_document(package: str, data) -> PackageFacts:
     if not isinstance(classifiers, list) or not all(isinstance(c, str) for c in classifiers):
         raise invalid("'info.classifiers' is not a list of text")
 
+    advisories = tuple(
+        _advisory(package, item)
+        for item in _list(package, data, "vulnerabilities")
+        if not (isinstance(item, dict) and item.get("withdrawn"))
+    )
+    ids = [advisory.id for advisory in advisories]
+    if len(set(ids)) != len(ids):
+        raise invalid("an advisory id is listed twice")
+
     return PackageFacts(
         package=package,
         latest_version=latest,
@@ -159,11 +168,7 @@ def parse_document(package: str, data) -> PackageFacts:
                 reverse=True,
             )
         ),
-        advisories=tuple(
-            _advisory(package, item)
-            for item in _list(package, data, "vulnerabilities")
-            if not (isinstance(item, dict) and item.get("withdrawn"))
-        ),
+        advisories=advisories,
     )
 
 
