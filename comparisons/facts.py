@@ -201,7 +201,8 @@ def seed_facts(items: list[dict], *, loaded: set[str]) -> tuple[list[str], int]:
     """Create facts from seed items never loaded before, for frameworks without facts.
 
     Returns the seed keys to record and how many facts were created; an editor's or a
-    refresh's later facts are never overwritten.
+    refresh's later facts are never overwritten. A framework that names no package yet
+    (seeded before packages existed) gets the seed's.
     """
     frameworks = {f.slug: f for f in Framework.objects.filter(slug__in=[i["framework"] for i in items])}
     has_facts = set(
@@ -219,6 +220,9 @@ def seed_facts(items: list[dict], *, loaded: set[str]) -> tuple[list[str], int]:
             fetched_at = datetime.datetime.fromisoformat(item["fetched_at"])
             save_facts(framework, _package_facts(item), fetched_at=fetched_at)
             created += 1
+            if not framework.package:
+                # A site seeded before frameworks named their package: name it, so refreshes reach it.
+                Framework.objects.filter(pk=framework.pk, package="").update(package=item["package"])
         recorded.append(key)
     return recorded, created
 

@@ -316,7 +316,7 @@ def test_the_seed_file_round_trips_and_never_overwrites(seeded, tmp_path):
     items = read_facts_seed(path)
     assert {"facts": items} == json.loads(json.dumps(facts_to_seed()))
 
-    newcomer = FrameworkFactory(slug="newcomer", package="django")
+    newcomer = FrameworkFactory(slug="newcomer", package="")
     FrameworkFacts.objects.filter(framework__slug="django").update(latest_version="9.9")
     items.append({**next(i for i in items if i["framework"] == "django"), "framework": "newcomer"})
 
@@ -324,5 +324,7 @@ def test_the_seed_file_round_trips_and_never_overwrites(seeded, tmp_path):
     assert created == 1
     assert "facts:newcomer" in recorded and "facts:django" in recorded
     assert newcomer.facts.latest_version == "6.1.3"
+    newcomer.refresh_from_db()
+    assert newcomer.package == "django"  # named from the seed, so that refreshes reach it
     assert FrameworkFacts.objects.get(framework__slug="django").latest_version == "9.9"
     assert seed_facts(items, loaded=set(recorded)) == ([], 0)
