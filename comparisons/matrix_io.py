@@ -707,6 +707,8 @@ class _Plan(_Checker):
         if self.problems:
             raise MatrixDocumentError(self.problems)
         self.doc = doc
+        # An older document without an optional section says nothing about those items: keep them.
+        self.absent = {section for section in OPTIONAL_SECTIONS if section not in document}
         self._read_database()
         self.changes = self._diff() if seed is None else self._seed_diff(*seed)
         if keep_missing and seed is None:
@@ -880,6 +882,8 @@ class _Plan(_Checker):
         # An option's weights belong to the option: the document's list replaces them.
         options = {key for key, _, _ in wanted["options"]}
         for kind in WRITE_ORDER:
+            if kind in self.absent:
+                continue
             existing = self.existing[kind]
             for key, item, position in wanted[kind]:
                 obj = existing.get(key)
