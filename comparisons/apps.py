@@ -21,6 +21,9 @@ class ComparisonsConfig(AppConfig):
             models.OptionWeight,
             models.Companion,
             models.CompanionCoverage,
+            models.ReleaseLine,
+            models.FrameworkFacts,
+            models.Advisory,
             m2m_through=(
                 models.Option.scenarios.through,
                 models.Scenario.alternatives.through,

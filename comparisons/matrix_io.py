@@ -33,6 +33,7 @@ from comparisons.models import (
     OptionWeight,
     Question,
     Rating,
+    ReleaseLine,
     Scenario,
 )
 from core.content_version import bump_content_version
@@ -40,7 +41,9 @@ from core.content_version import bump_content_version
 SEED_FILE = Path(__file__).resolve().parent / "seed" / "matrix.json"
 FORMAT = "stackfit-matrix"
 VERSION = 1
-SECTIONS = ("frameworks", "aspects", "ratings", "scenarios", "questions", "companions")
+SECTIONS = ("frameworks", "aspects", "ratings", "scenarios", "questions", "companions", "release_lines")
+# Sections an older document may lack: they read as empty.
+OPTIONAL_SECTIONS = ("release_lines",)
 KINDS = (*SECTIONS, "options", "option weights", "companion coverage")
 # Referenced items are written before the items that refer to them.
 WRITE_ORDER = (
@@ -48,6 +51,7 @@ WRITE_ORDER = (
     "frameworks",
     "scenarios",
     "ratings",
+    "release_lines",
     "questions",
     "options",
     "option weights",
@@ -66,17 +70,19 @@ SINGULAR = {
     "option weights": "weight",
     "companions": "companion",
     "companion coverage": "coverage",
+    "release_lines": "release-line",
 }
 
 # Model fields copied as they are; the rest are references, handled one by one.
 PLAIN = {
-    "frameworks": ("name", "kind", "summary", "website", "docs_url", "colour", "tagline"),
+    "frameworks": ("name", "kind", "summary", "website", "docs_url", "colour", "tagline", "package"),
     "aspects": ("name", "kind", "description", "in_overview"),
     "ratings": ("score", "label", "note", "source_anchor", "sources", "reviewed_on"),
     "scenarios": ("situation", "companion", "rationale", "in_cheat_sheet", "separate_service"),
     "questions": ("prompt", "help_text", "kind", "context"),
     "options": ("label", "description"),
     "companions": ("name", "package", "docs_url", "note"),
+    "release_lines": ("lts", "released_on", "end_of_support", "source"),
 }
 
 
@@ -129,6 +135,27 @@ class _JSONArray:
 
 class JSONArrayOf(_JSONArray, serializers.ListField):
     pass
+
+
+class JSONDate(JSONValue):
+    """A date written as "YYYY-MM-DD", or null for unknown."""
+
+    default_error_messages = {**JSONValue.default_error_messages, "date": "expected a date as YYYY-MM-DD"}
+
+    def __init__(self, **kwargs):
+        super().__init__("string", "null", **kwargs)
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if data is None:
+            return None
+        try:
+            return datetime.date.fromisoformat(data) if len(data) == 10 else self.fail("date")
+        except ValueError:
+            self.fail("date")
+
+    def to_representation(self, value):
+        return value.isoformat() if value else None
 
 
 class JSONObjectOf(serializers.DictField):
@@ -193,6 +220,7 @@ class FrameworkItem(JSONObject):
     website, docs_url = _text(default=""), _text(default="")
     colour = _text()
     tagline = _text(default="")
+    package = _text(default="")
 
 
 class AspectItem(JSONObject):
@@ -266,6 +294,14 @@ class CompanionItem(JSONObject):
     covers = JSONObjectOf(child=JSONValue("integer"), default=dict)
 
 
+class ReleaseLineItem(JSONObject):
+    framework, version = _text(), _text()
+    lts = JSONValue("boolean", default=False)
+    released_on = JSONDate(default=None)
+    end_of_support = JSONDate(default=None)
+    source = _text()
+
+
 class DocumentSerializer(JSONObject):
     """The document's top level; its items are checked one by one with ITEM_SERIALIZERS."""
 
@@ -275,6 +311,7 @@ class DocumentSerializer(JSONObject):
     scenarios, questions = JSONValue("array"), JSONValue("array")
     # Optional, so documents from before companions still read (as having none).
     companions = JSONValue("array", default=list)
+    release_lines = JSONValue("array", default=list)
 
 
 ITEM_SERIALIZERS = {
@@ -284,6 +321,7 @@ ITEM_SERIALIZERS = {
     "scenarios": ScenarioItem,
     "questions": QuestionItem,
     "companions": CompanionItem,
+    "release_lines": ReleaseLineItem,
 }
 
 
@@ -391,7 +429,24 @@ def matrix_export() -> dict:
             }
             for c in Companion.objects.published().with_coverage()
         ],
+        "release_lines": [
+            {
+                "framework": line.framework.slug,
+                "version": line.version,
+                "lts": line.lts,
+                "released_on": _iso(line.released_on),
+                "end_of_support": _iso(line.end_of_support),
+                "source": line.source,
+            }
+            for line in ReleaseLine.objects.filter(framework__live=True)
+            .select_related("framework")
+            .order_by("framework__sort_order", "framework__pk", "sort_order", "pk")
+        ],
     }
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def matrix_dumps(document: dict, indent: int | None = 2) -> str:
@@ -644,6 +699,12 @@ class _Checker:
             lambda n: f"ratings[{n}]",
             "rating for",
         )
+        unique(
+            doc["release_lines"],
+            lambda i: (i["framework"], i["version"]),
+            lambda n: f"release_lines[{n}]",
+            "release line",
+        )
         for q_index, question in enumerate(doc["questions"]):
             if question is not None:
                 unique(
@@ -675,6 +736,9 @@ class _Checker:
             if rating:
                 check(f"ratings[{index}].framework", "frameworks", rating["framework"])
                 check(f"ratings[{index}].aspect", "aspects", rating["aspect"])
+        for index, line in enumerate(doc["release_lines"]):
+            if line:
+                check(f"release_lines[{index}].framework", "frameworks", line["framework"])
         for index, scenario in enumerate(doc["scenarios"]):
             if scenario:
                 check(f"scenarios[{index}].framework", "frameworks", scenario["framework"])
@@ -719,6 +783,8 @@ class _Plan(_Checker):
         if self.problems:
             raise MatrixDocumentError(self.problems)
         self.doc = doc
+        # An older document without an optional section says nothing about those items: keep them.
+        self.absent = {section for section in OPTIONAL_SECTIONS if section not in document}
         self._read_database()
         self.changes = self._diff() if seed is None else self._seed_diff(*seed)
         if keep_missing and seed is None:
@@ -780,6 +846,14 @@ class _Plan(_Checker):
                 )
                 rating.source_page_id, rating.source_anchor = self._source(item)
                 self._full_clean(rating, f"ratings[{index}]", exclude=["framework", "aspect", "source_page"])
+        for index, item in enumerate(doc["release_lines"]):
+            if item and item["framework"] in frameworks:
+                line = ReleaseLine(
+                    framework=frameworks[item["framework"]],
+                    version=item["version"],
+                    **_values(item, "release_lines"),
+                )
+                self._full_clean(line, f"release_lines[{index}]", exclude=["framework"])
         for q_index, item in enumerate(doc["questions"]):
             if not item:
                 continue
@@ -836,6 +910,10 @@ class _Plan(_Checker):
                 for r in Rating.objects.published().select_related("framework", "aspect")
             },
             "questions": {(q.slug,): q for q in Question.objects.published()},
+            "release_lines": {
+                (line.framework.slug, line.version): line
+                for line in ReleaseLine.objects.filter(framework__live=True).select_related("framework")
+            },
             "options": {
                 (o.question.slug, o.slug): o
                 for o in Option.objects.published().select_related("question").prefetch_related("scenarios")
@@ -874,6 +952,14 @@ class _Plan(_Checker):
             for section in ("frameworks", "aspects", "scenarios", "questions", "companions")
         }
         wanted["ratings"] = [((r["framework"], r["aspect"]), r, None) for r in doc["ratings"]]
+        # A release line's position counts within its framework, as the admin's inline orders them.
+        positions = Counter()
+        wanted["release_lines"] = []
+        for line in doc["release_lines"]:
+            positions[line["framework"]] += 1
+            wanted["release_lines"].append(
+                ((line["framework"], line["version"]), line, positions[line["framework"]])
+            )
         wanted["options"] = [
             ((q["slug"], o["slug"]), o, n)
             for q in doc["questions"]
@@ -902,6 +988,8 @@ class _Plan(_Checker):
             "companion coverage": {key for key, _, _ in wanted["companions"]},
         }
         for kind in WRITE_ORDER:
+            if kind in self.absent:
+                continue
             existing = self.existing[kind]
             for key, item, position in wanted[kind]:
                 obj = existing.get(key)
@@ -939,6 +1027,7 @@ class _Plan(_Checker):
         needs = {
             "scenarios": lambda key, item: (("frameworks", (item["framework"],)),),
             "ratings": lambda key, item: (("frameworks", key[:1]), ("aspects", key[1:])),
+            "release_lines": lambda key, item: (("frameworks", key[:1]),),
             "options": lambda key, item: (("questions", key[:1]),),
             "option weights": lambda key, item: (("aspects", key[2:]),),
             "companion coverage": lambda key, item: (("aspects", key[1:]),),
@@ -1112,6 +1201,10 @@ class _Plan(_Checker):
             obj.aspect = saved["aspects"][key[1:]]
             obj.source_page_id, obj.source_anchor = self._source(item)
             return
+        if kind == "release_lines":
+            obj.framework = saved["frameworks"][key[:1]]
+            obj.version = key[1]
+            return
         obj.slug = key[-1]
         if kind == "scenarios":
             obj.framework = saved["frameworks"][(item["framework"],)]
@@ -1142,6 +1235,7 @@ _MODELS = {
     "option weights": OptionWeight,
     "companions": Companion,
     "companion coverage": CompanionCoverage,
+    "release_lines": ReleaseLine,
 }
 # Which kinds own children created with them (matrix_seed).
 _CHILDREN = {"options": "option weights", "companions": "companion coverage"}
@@ -1156,7 +1250,7 @@ def _note_edit(edited: dict, change: _Change, obj, saved) -> None:
         else:
             edited.setdefault(obj, "create" if change.action == "create" else "edit")
         return
-    if change.kind == "ratings":
+    if change.kind in ("ratings", "release_lines"):
         parent = obj.framework
     elif change.kind == "companion coverage":
         parent = saved["companions"].get(change.key[:1])

@@ -65,7 +65,7 @@ class CompareView(TemplateView):
             past = matrix_as_of(as_of)
             frameworks, aspects, ratings, histories = past.frameworks, past.aspects, past.ratings, None
         else:
-            frameworks = list(Framework.objects.published().with_ratings())
+            frameworks = list(Framework.objects.published().with_ratings().with_facts())
             aspects = list(Aspect.objects.published())
             ratings, histories = None, cell_histories()
         context["as_of"] = as_of

@@ -33,7 +33,7 @@ class FrameworkViewSet(SnippetViewSet):
                 FieldPanel("summary"),
                 FieldRowPanel([FieldPanel("colour"), FieldPanel("tagline")]),
                 FieldRowPanel([FieldPanel("website"), FieldPanel("docs_url")]),
-                FieldPanel("guide_page"),
+                FieldRowPanel([FieldPanel("guide_page"), FieldPanel("package")]),
             ],
             heading="Framework",
         ),
@@ -41,6 +41,17 @@ class FrameworkViewSet(SnippetViewSet):
         RatingGridPanel("ratings", heading="Ratings", label="Rating"),
         # Stored with each published change of a rating and shown on the public history.
         FieldPanel("change_reason"),
+        # Release lines are curated from the project's own schedule; refresh_facts fetches the rest.
+        InlinePanel(
+            "release_lines",
+            heading="Release lines",
+            label="Release line",
+            panels=[
+                FieldRowPanel([FieldPanel("version"), FieldPanel("lts")]),
+                FieldRowPanel([FieldPanel("released_on"), FieldPanel("end_of_support")]),
+                FieldPanel("source"),
+            ],
+        ),
     ]
 
 

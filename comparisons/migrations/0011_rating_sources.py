@@ -22,7 +22,7 @@ def start_the_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comparisons", "0009_companions"),
+        ("comparisons", "0010_release_facts"),
     ]
 
     operations = [

@@ -25,7 +25,7 @@ def test_reader_goes_from_home_to_guide_to_a_two_framework_comparison(page, site
     page.get_by_label("Django", exact=True).uncheck()
     page.get_by_role("button", name="Compare").click()
     expect(page).to_have_url(re.compile(r"/compare/\?(.*&)?fw=flask&fw=fastapi"))
-    header = page.locator("table thead")
+    header = page.locator("table.matrix thead")
     expect(header).to_contain_text("Flask")
     expect(header).to_contain_text("FastAPI")
     expect(header).not_to_contain_text("Django")
