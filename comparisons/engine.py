@@ -939,10 +939,15 @@ def _meets(snapshot: Snapshot, index: int, aspect: str, score: int | None) -> bo
     return any(c.covers.get(aspect, 0) >= MUST_HAVE_MIN for c in snapshot._companions_of[index])
 
 
+def _lower_first(name: str) -> str:
+    """An aspect's name inside a sentence: "Built-in ORM" → "built-in ORM"."""
+    return name[:1].lower() + name[1:]
+
+
 def _must_have_reason(snapshot: Snapshot, aspect: str, score: int | None) -> str:
     info = snapshot.aspect(aspect)
     name = info.name if info else aspect
-    lower = name[:1].lower() + name[1:]
+    lower = _lower_first(name)
     if score is None:
         return f"{name} is not rated, and no companion covers it"
     if score == SCORE_MIN:
@@ -1129,7 +1134,7 @@ def _combination(snapshot, aspect_weights, votes, sums, pool) -> Combination | N
     position = snapshot._aspect_positions
     listed = sorted(needs, key=lambda a: position[a])
     described = ", ".join(
-        f"{snapshot.aspect(a).name.lower()} ({_rating(frameworks[product], a) or 0} vs "
+        f"{_lower_first(snapshot.aspect(a).name)} ({_rating(frameworks[product], a) or 0} vs "
         f"{_rating(frameworks[service], a) or 0}/{SCORE_MAX})"
         for a in listed[:MAX_REASONS]
     )

@@ -305,7 +305,7 @@ class RecommendationInputSerializer(serializers.Serializer):
 
     def validate(self, data):
         if any(data.get(key) in ({}, []) for key in self.fields):
-            message = "Leave out a part you do not use rather than sending it empty."
+            message = "Give at least one answer, weight or must-have; leave out a part you do not use."
             raise serializers.ValidationError(message)
         snapshot = self.context["snapshot"]
         errors = {}
