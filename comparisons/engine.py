@@ -1284,6 +1284,7 @@ def find_flip(
     # A flip to the runner-up (the next that can win) is what a decider weighs; another only if none.
     base_votes = scenario_votes(snapshot, answers)
     base_vote_sums = _with_votes(snapshot, [0.0] * len(base_sums), base_votes)
+    base_vote_map = dict(base_votes)
     base_total = [total + vote for total, vote in zip(base_sums, base_vote_sums, strict=True)]
     contenders = sorted((i for i in _pool(failures) if i != base), key=lambda i: _key(base_total, i))
     runner_up = contenders[0] if contenders else None
@@ -1298,11 +1299,15 @@ def find_flip(
             column = columns.get(aspect)
             if delta and column is not None:
                 sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
-        new_votes = scenario_votes(snapshot, changed_answers) if changed_answers != answers else base_votes
-        if new_votes == base_votes:
-            sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
-        else:
-            sums = _with_votes(snapshot, sums, new_votes)
+        sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
+        if changed_answers != answers:
+            # Only the scenarios whose vote moved are added or taken away.
+            new_votes = dict(scenario_votes(snapshot, changed_answers))
+            moved = [
+                (scenario, new_votes.get(scenario, 0.0) - base_vote_map.get(scenario, 0.0))
+                for scenario in new_votes.keys() | base_vote_map.keys()
+            ]
+            sums = _with_votes(snapshot, sums, sorted((m for m in moved if m[1]), key=lambda m: m[0].slug))
         if dropped:
             counts = [len(f) - len(f & dropped) for f in failing]
             fewest = min(counts)
