@@ -894,20 +894,20 @@ def _points(snapshot: Snapshot, index: int, contributions: Mapping[str, float]):
     """Up to MAX_POINTS largest positive and negative (rounded) aspect contributions, as Points."""
     ratings = snapshot.frameworks[index].ratings
     position = snapshot._aspect_positions
-    ups, downs = [], []
-    for key, value in contributions.items():
-        if value and key in position:
-            (ups if value > 0 else downs).append((-abs(value), position[key], key, value))
+    # Largest first, equal ones in aspect order; scenario votes are not aspects.
+    ups = heapq.nsmallest(
+        MAX_POINTS, ((-v, position[k], k) for k, v in contributions.items() if v > 0 and k in position)
+    )
+    downs = heapq.nsmallest(
+        MAX_POINTS, ((v, position[k], k) for k, v in contributions.items() if v < 0 and k in position)
+    )
 
-    def point(item) -> Point:
-        key, value = item[2], item[3]
+    def point(key: str) -> Point:
         rating = ratings.get(key)
+        value = contributions[key]
         return Point(key, value, rating.score if rating else None, rating.label if rating else "not rated")
 
-    return (
-        tuple(point(item) for item in heapq.nsmallest(MAX_POINTS, ups)),
-        tuple(point(item) for item in heapq.nsmallest(MAX_POINTS, downs)),
-    )
+    return tuple(point(k) for _, _, k in ups), tuple(point(k) for _, _, k in downs)
 
 
 def _rating(framework: FrameworkInfo, aspect: str) -> int | None:
