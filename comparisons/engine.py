@@ -445,6 +445,7 @@ def validate_must_have(snapshot: Snapshot, raw: object) -> tuple[str, ...]:
 
 CONSTRAINT_KEYS = ("python", "supported_until", "no_open_advisories")
 _PYTHON_VERSION = re.compile(r"[0-9]{1,2}\.[0-9]{1,3}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def validate_constraints(raw: object) -> Constraints:
@@ -479,7 +480,8 @@ def validate_constraints(raw: object) -> Constraints:
 
 
 def _iso_date(value: str) -> bool:
-    if len(value) != 10:
+    # YYYY-MM-DD only: fromisoformat alone also takes week dates (2027-W01-1) and 20270101.
+    if not _ISO_DATE.fullmatch(value):
         return False
     try:
         date.fromisoformat(value)
