@@ -467,11 +467,12 @@ def validate_constraints(raw: object) -> Constraints:
             errors[f"constraints.{shown(str(key))}"] = [
                 f"Unknown constraint; expected one of: {', '.join(CONSTRAINT_KEYS)}."
             ]
+    # A key that is sent has a value: leave it out for no constraint.
     python = raw.get("python", "")
-    if not isinstance(python, str) or (python and not _PYTHON_VERSION.fullmatch(python)):
+    if "python" in raw and not (isinstance(python, str) and _PYTHON_VERSION.fullmatch(python)):
         errors["constraints.python"] = ["Expected a Python version such as “3.12”."]
     until = raw.get("supported_until", "")
-    if not isinstance(until, str) or (until and not _iso_date(until)):
+    if "supported_until" in raw and not (isinstance(until, str) and _iso_date(until)):
         errors["constraints.supported_until"] = ["Expected a date as YYYY-MM-DD."]
     advisories = raw.get("no_open_advisories", False)
     if not isinstance(advisories, bool):
