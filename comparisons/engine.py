@@ -6,18 +6,20 @@ built elsewhere (comparisons.snapshot) and the decider's answers.
 
 How a score is made
 -------------------
-Every chosen option adds its weights (-3..+3) to the aspects it cares about;
-explicit weights add on top. Each framework's rating on an aspect (0..5) is
-centred to -1..+1, so a weight rewards frameworks above the middle of the
-scale and penalises those below it. Every scenario the answers point to acts
-as one more aspect of weight SCENARIO_WEIGHT on which its recommended
-framework and the alternatives it names score +1 and the others -1, so a
-framework the cheat sheet calls "also a fit" is not beaten by the scenario
-alone. A framework's score is 50 + 50 * (weighted sum / total absolute
-weight): 100 means best possible on everything that mattered, 50 means
-indifferent, 0 means worst possible.
+(The whole model, with its reasons, is in docs/scoring.md.)
+Every chosen option of a preference question adds its weights (-3..+3) to the
+aspects it cares about; explicit weights add on top; a must-have weighs at least
+MUST_HAVE_WEIGHT. Each framework's rating on an aspect (0..5) is centred to
+-1..+1, so a weight rewards frameworks above the middle of the scale and
+penalises those below it. Every matched scenario votes +v for the frameworks it
+credits and -v for the others: a context answer (what is built, what exists)
+votes CONTEXT_WEIGHT through its scenarios instead of adding weights, so that
+changing it cannot hand the win to a framework its scenario does not credit; a
+preference answer's scenario votes SCENARIO_WEIGHT. A framework's score is
+50 + 50 * (sum / (total absolute weight + votes)). Must-haves and constraints
+rule frameworks out; they are ranked after the eligible ones.
 Because every framework shares the denominator, the ranking depends only on
-the weighted sums, which keeps the flip search cheap.
+the sums, each linear in every weight: that keeps flips and sensitivity cheap.
 """
 
 from __future__ import annotations
@@ -451,6 +453,7 @@ def validate_must_have(snapshot: Snapshot, raw: object) -> tuple[str, ...]:
 
 CONSTRAINT_KEYS = ("python", "supported_until", "no_open_advisories")
 _PYTHON_VERSION = re.compile(r"[0-9]{1,2}\.[0-9]{1,3}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def validate_constraints(raw: object) -> Constraints:
@@ -470,11 +473,12 @@ def validate_constraints(raw: object) -> Constraints:
             errors[f"constraints.{shown(str(key))}"] = [
                 f"Unknown constraint; expected one of: {', '.join(CONSTRAINT_KEYS)}."
             ]
+    # A key that is sent has a value: leave it out for no constraint.
     python = raw.get("python", "")
-    if not isinstance(python, str) or (python and not _PYTHON_VERSION.fullmatch(python)):
+    if "python" in raw and not (isinstance(python, str) and _PYTHON_VERSION.fullmatch(python)):
         errors["constraints.python"] = ["Expected a Python version such as “3.12”."]
     until = raw.get("supported_until", "")
-    if not isinstance(until, str) or (until and not _iso_date(until)):
+    if "supported_until" in raw and not (isinstance(until, str) and _iso_date(until)):
         errors["constraints.supported_until"] = ["Expected a date as YYYY-MM-DD."]
     advisories = raw.get("no_open_advisories", False)
     if not isinstance(advisories, bool):
@@ -485,7 +489,8 @@ def validate_constraints(raw: object) -> Constraints:
 
 
 def _iso_date(value: str) -> bool:
-    if len(value) != 10:
+    # YYYY-MM-DD only: fromisoformat alone also takes week dates (2027-W01-1) and 20270101.
+    if not _ISO_DATE.fullmatch(value):
         return False
     try:
         date.fromisoformat(value)
@@ -743,7 +748,7 @@ def recommend(
         verdict=verdict,
         margin=margin,
         sensitivity=sensitivity(snapshot, aspect_weights, sums, pool, winner, must_have),
-        combination=_combination(snapshot, aspect_weights, votes, sums, pool),
+        combination=_combination(snapshot, aspect_weights, votes, sums, pool, failures),
         all_ruled_out=bool(failures[winner]),
     )
 
@@ -900,20 +905,20 @@ def _points(snapshot: Snapshot, index: int, contributions: Mapping[str, float]):
     """Up to MAX_POINTS largest positive and negative (rounded) aspect contributions, as Points."""
     ratings = snapshot.frameworks[index].ratings
     position = snapshot._aspect_positions
-    ups, downs = [], []
-    for key, value in contributions.items():
-        if value and key in position:
-            (ups if value > 0 else downs).append((-abs(value), position[key], key, value))
+    # Largest first, equal ones in aspect order; scenario votes are not aspects.
+    ups = heapq.nsmallest(
+        MAX_POINTS, ((-v, position[k], k) for k, v in contributions.items() if v > 0 and k in position)
+    )
+    downs = heapq.nsmallest(
+        MAX_POINTS, ((v, position[k], k) for k, v in contributions.items() if v < 0 and k in position)
+    )
 
-    def point(item) -> Point:
-        key, value = item[2], item[3]
+    def point(key: str) -> Point:
         rating = ratings.get(key)
+        value = contributions[key]
         return Point(key, value, rating.score if rating else None, rating.label if rating else "not rated")
 
-    return (
-        tuple(point(item) for item in heapq.nsmallest(MAX_POINTS, ups)),
-        tuple(point(item) for item in heapq.nsmallest(MAX_POINTS, downs)),
-    )
+    return tuple(point(k) for _, _, k in ups), tuple(point(k) for _, _, k in downs)
 
 
 def _rating(framework: FrameworkInfo, aspect: str) -> int | None:
@@ -945,10 +950,15 @@ def _meets(snapshot: Snapshot, index: int, aspect: str, score: int | None) -> bo
     return any(c.covers.get(aspect, 0) >= MUST_HAVE_MIN for c in snapshot._companions_of[index])
 
 
+def _lower_first(name: str) -> str:
+    """An aspect's name inside a sentence: "Built-in ORM" → "built-in ORM"."""
+    return name[:1].lower() + name[1:]
+
+
 def _must_have_reason(snapshot: Snapshot, aspect: str, score: int | None) -> str:
     info = snapshot.aspect(aspect)
     name = info.name if info else aspect
-    lower = name[:1].lower() + name[1:]
+    lower = _lower_first(name)
     if score is None:
         return f"{name} is not rated, and no companion covers it"
     if score == SCORE_MIN:
@@ -1106,19 +1116,25 @@ def _crossings(sums, pool, winner, column, now, low, high) -> tuple[int | None, 
     return up, down
 
 
-def _combination(snapshot, aspect_weights, votes, sums, pool) -> Combination | None:
+def _combination(snapshot, aspect_weights, votes, sums, pool, failures) -> Combination | None:
     """Product + service: a scenario best run as its own service, and a product needing another framework.
 
-    The service framework is the best-scoring one the scenario credits. The
-    product needs are the positively weighted aspects the service framework rates
-    below MUST_HAVE_MIN; when they weigh COMBINATION_MIN_WEIGHT or more and
-    another framework leads on them alone, that framework builds the product.
+    The service framework is the best-scoring one the scenario credits and no
+    constraint rules out (a must-have it fails is a product need). The product
+    needs are the positively weighted aspects it rates below MUST_HAVE_MIN; when
+    they weigh COMBINATION_MIN_WEIGHT or more and another framework that can win
+    leads on them alone, that framework builds the product.
     """
     service_scenario = next((s for s, _ in votes if s.separate_service), None)
     if service_scenario is None:
         return None
     frameworks = snapshot.frameworks
-    credited = [i for i in pool if frameworks[i].slug in service_scenario.favoured]
+    credited = [
+        i
+        for i, framework in enumerate(frameworks)
+        if framework.slug in service_scenario.favoured
+        and not any(r.aspect.startswith("constraint:") for r in failures[i])
+    ]
     if not credited:
         return None
     service = _best(sums, credited)
@@ -1135,7 +1151,7 @@ def _combination(snapshot, aspect_weights, votes, sums, pool) -> Combination | N
     position = snapshot._aspect_positions
     listed = sorted(needs, key=lambda a: position[a])
     described = ", ".join(
-        f"{snapshot.aspect(a).name.lower()} ({_rating(frameworks[product], a) or 0} vs "
+        f"{_lower_first(snapshot.aspect(a).name)} ({_rating(frameworks[product], a) or 0} vs "
         f"{_rating(frameworks[service], a) or 0}/{SCORE_MAX})"
         for a in listed[:MAX_REASONS]
     )
@@ -1285,6 +1301,7 @@ def find_flip(
     # A flip to the runner-up (the next that can win) is what a decider weighs; another only if none.
     base_votes = scenario_votes(snapshot, answers)
     base_vote_sums = _with_votes(snapshot, [0.0] * len(base_sums), base_votes)
+    base_vote_map = dict(base_votes)
     base_total = [total + vote for total, vote in zip(base_sums, base_vote_sums, strict=True)]
     contenders = sorted((i for i in _pool(failures) if i != base), key=lambda i: _key(base_total, i))
     runner_up = contenders[0] if contenders else None
@@ -1299,11 +1316,15 @@ def find_flip(
             column = columns.get(aspect)
             if delta and column is not None:
                 sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
-        new_votes = scenario_votes(snapshot, changed_answers) if changed_answers != answers else base_votes
-        if new_votes == base_votes:
-            sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
-        else:
-            sums = _with_votes(snapshot, sums, new_votes)
+        sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
+        if changed_answers != answers:
+            # Only the scenarios whose vote moved are added or taken away.
+            new_votes = dict(scenario_votes(snapshot, changed_answers))
+            moved = [
+                (scenario, new_votes.get(scenario, 0.0) - base_vote_map.get(scenario, 0.0))
+                for scenario in new_votes.keys() | base_vote_map.keys()
+            ]
+            sums = _with_votes(snapshot, sums, sorted((m for m in moved if m[1]), key=lambda m: m[0].slug))
         if dropped:
             counts = [len(f) - len(f & dropped) for f in failing]
             fewest = min(counts)

@@ -249,6 +249,10 @@ def test_constraints_rule_out_on_facts_and_on_unknown_facts(constraints, ruled_o
         ({"python": "three"}, "constraints.python"),
         ({"supported_until": "2027-13-01"}, "constraints.supported_until"),
         ({"supported_until": "soon"}, "constraints.supported_until"),
+        ({"supported_until": ""}, "constraints.supported_until"),
+        ({"python": ""}, "constraints.python"),
+        ({"supported_until": "2027-W01-1"}, "constraints.supported_until"),
+        ({"supported_until": "20270101"}, "constraints.supported_until"),
         ({"no_open_advisories": "yes"}, "constraints.no_open_advisories"),
         ({"colour": "red"}, "constraints.colour"),
         (["3.12"], "constraints"),
@@ -361,6 +365,15 @@ def test_a_combination_when_the_product_needs_another_framework_than_the_service
     else:
         assert [(p.framework, p.role) for p in combination.parts] == parts
         assert "Serving a model" in combination.reason and "Full" in combination.reason
+
+
+def test_a_must_have_the_service_framework_fails_is_a_product_need():
+    result = run({"project": "service", "needs": ["admin"]}, must_have=("orm",))
+    assert entry(result, "fast").ruled_out == ()  # FastORM covers it
+    result = run({"project": "service", "needs": ["orm"]}, must_have=("admin",))
+    assert [o.aspect for o in entry(result, "fast").ruled_out] == ["admin"]
+    parts = [(p.framework, p.role) for p in result.combination.parts]
+    assert parts == [("full", "product"), ("fast", "service")]
 
 
 def test_a_small_product_need_is_not_enough_for_a_combination():
