@@ -9,8 +9,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from core.content_version import connect_page_signals
+        from django.core.signals import request_finished, request_started
+
+        from core.content_version import connect_page_signals, forget_for_request
         from core.throttling import count_allauth_rate_limits_in_counters
 
         connect_page_signals()
         count_allauth_rate_limits_in_counters()
+        request_started.connect(forget_for_request, dispatch_uid="content-version-request-started")
+        request_finished.connect(forget_for_request, dispatch_uid="content-version-request-finished")

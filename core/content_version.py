@@ -7,34 +7,130 @@ the models whose changes must bump it (`register_content_models`); Wagtail page
 publish, unpublish and move are wired here. Code that writes in bulk
 (QuerySet.update, bulk_create, raw SQL) must call `bump_content_version` itself.
 
+Reads. With Redis (django-redis as the counters cache), the token is mirrored there
+when a bump commits (transaction.on_commit), and read from there: no database query.
+The API's throttle fetches it in the same Redis round trip as its counter
+(core.throttling) and leaves it for the rest of the request. A miss, a Redis
+outage, or a bump not yet committed on this connection reads the database, as
+does every read without Redis. The mirror expires after MIRROR_SECONDS, which
+bounds how long a lost mirror write (Redis down at the very moment of a commit,
+or two bumps committing in the same millisecond) could go unnoticed.
+
 Models with Wagtail draft state bump on publish, unpublish (and so scheduled
 go-live and expiry) and on a direct save of a live row (an import, the seed, a
 shell), never on a draft save or autosave: readers cannot see a draft, so the
 derived data stays valid.
 """
 
+import contextlib
+import contextvars
 import datetime
+import logging
 import secrets
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from core.models import ContentVersion
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "matrix"
+MIRROR_SECONDS = 60
 
 _VERSION_SQL = f"SELECT token FROM {ContentVersion._meta.db_table} WHERE key = %s"
 _STATE_SQL = f"SELECT token, changed_at FROM {ContentVersion._meta.db_table} WHERE key = %s"
 
 
 def content_version() -> int:
-    # Raw SQL: this runs on every recommendation, and the ORM's query
-    # compilation costs more than the indexed read itself.
+    """The current token: from this request's throttle call, from Redis, or from the database."""
+    if _bump_pending():
+        return _database_version()
+    primed = _request_version.get()
+    if primed is not None:
+        return primed
+    client = counters_redis()
+    if client is None:
+        return _database_version()
+    key = mirror_key()
+    try:
+        raw = client.get(key)
+    except Exception:  # noqa: BLE001 - a Redis outage reads the database, never fails the request
+        logger.warning("content version: Redis unavailable, reading the database", exc_info=True)
+        return _database_version()
+    if raw is not None:
+        return int(raw)
+    version = _database_version()
+    try:
+        # NX: a bump committed meanwhile has written the newer token; never overwrite it.
+        client.set(key, version, ex=MIRROR_SECONDS, nx=True)
+    except Exception:  # noqa: BLE001
+        logger.warning("content version: could not mirror to Redis", exc_info=True)
+    return version
+
+
+def _database_version() -> int:
+    # Raw SQL: the ORM's query compilation costs more than the indexed read itself.
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [VERSION_KEY])
         row = cursor.fetchone()
     return row[0] if row else 0
+
+
+# The token read by this request's throttle call; cleared as each request starts and ends.
+_request_version: contextvars.ContextVar[int | None] = contextvars.ContextVar("content_version", default=None)
+
+
+def remember_for_request(raw) -> None:
+    """Keep the token the throttle's Redis call brought back (bytes, or None on a miss)."""
+    if raw is not None and not _bump_pending():
+        _request_version.set(int(raw))
+
+
+def forget_for_request(**kwargs) -> None:
+    """request_started/request_finished receiver: no token outlives its request."""
+    _request_version.set(None)
+
+
+def counters_redis():
+    """The redis-py client behind the counters cache, or None when that cache is not django-redis."""
+    from core.throttling import counters_cache
+
+    cache = counters_cache()
+    client = getattr(cache, "client", None)
+    if client is None or not hasattr(client, "get_client"):
+        return None
+    return client.get_client(write=True)
+
+
+def mirror_key() -> str:
+    from core.throttling import counters_cache
+
+    return str(counters_cache().make_key("content_version:" + VERSION_KEY))
+
+
+def _bump_pending() -> bool:
+    # A bump inside a transaction that has not committed yet: Redis still holds the old
+    # token, and this connection must see its own change.
+    # The flag names the outermost atomic block it was set in, so a rolled-back one is forgotten.
+    pending = getattr(connection, "content_bump_pending", None)
+    return pending is not None and connection.in_atomic_block and connection.atomic_blocks[0] is pending
+
+
+def _mirror_after_commit() -> None:
+    connection.content_bump_pending = None
+    client = counters_redis()
+    if client is None:
+        return
+    try:
+        # Re-read: of two bumps committing together, the one whose mirror runs last
+        # writes whatever the database holds by then.
+        client.set(mirror_key(), _database_version(), ex=MIRROR_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("content version: could not mirror the bump to Redis", exc_info=True)
+        with contextlib.suppress(Exception):
+            client.delete(mirror_key())
 
 
 def content_state():
@@ -60,6 +156,10 @@ def bump_content_version(**kwargs) -> None:
     updated = ContentVersion.objects.filter(key=VERSION_KEY).update(token=token, changed_at=timezone.now())
     if not updated:
         ContentVersion.objects.update_or_create(key=VERSION_KEY, defaults={"token": token})
+    _request_version.set(None)
+    if connection.in_atomic_block:
+        connection.content_bump_pending = connection.atomic_blocks[0]
+    transaction.on_commit(_mirror_after_commit)
 
 
 # Saves that only record a draft, a lock or a workflow step, never content readers see.
