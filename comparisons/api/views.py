@@ -1,6 +1,5 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import viewsets
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -9,7 +8,8 @@ from comparisons.engine import recommend, result_to_dict
 from comparisons.models import Aspect, Framework, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
 from core.conditional import ContentConditionalMixin
-from core.parsers import JSONParser
+from core.parsers import FastJSONParser
+from core.renderers import FastJSONRenderer, FixedContentNegotiation
 from core.throttling import AnonRateThrottle
 
 
@@ -74,8 +74,10 @@ class MatrixView(ContentConditionalMixin, APIView):
 class RecommendationView(APIView):
     """Rank the frameworks for a project's answers and weights, and explain why."""
 
-    parser_classes = [JSONParser]
-    renderer_classes = [JSONRenderer]
+    # The hot path: orjson both ways, and no content negotiation (it only speaks JSON).
+    parser_classes = [FastJSONParser]
+    renderer_classes = [FastJSONRenderer]
+    content_negotiation_class = FixedContentNegotiation
     # The answer depends on the body alone, never on who asks: no authentication
     # (and so no session lookup or CSRF check), and one throttle keyed by client address.
     authentication_classes = []
