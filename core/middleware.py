@@ -7,9 +7,13 @@ import uuid
 from csp.constants import SELF
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
 from core import health
 from core.request_context import request_id_var
@@ -17,6 +21,57 @@ from core.request_context import request_id_var
 # A request id from a proxy is kept only if it is short and plain, so it can
 # be logged and echoed without escaping.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class ApiFastPathMiddleware:
+    """Sends API calls that carry no session cookie through a shorter middleware chain.
+
+    Such a call cannot be session-authenticated, so sessions, CSRF, Django's
+    auth middleware, allauth's, messages and Wagtail's redirects have nothing to
+    do for it; the rest of settings.MIDDLEWARE (request ids, health, security
+    headers, the body limit, no-store, framing and CSP) runs as usual, in the
+    same order. A request with a session cookie, and everything outside
+    API_FAST_PATH_PREFIX, takes the full chain. This middleware comes first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        path = f"{type(self).__module__}.{type(self).__qualname__}"
+        skipped = {path, *settings.API_FAST_PATH_SKIP}
+        self.short = _MiddlewareChain([name for name in settings.MIDDLEWARE if name not in skipped])
+        self.prefix = settings.API_FAST_PATH_PREFIX
+        self.cookie = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.prefix) and self.cookie not in request.COOKIES:
+            return self.short.chain(request)
+        return self.get_response(request)
+
+
+class _MiddlewareChain(BaseHandler):
+    """A chain of middleware in front of Django's view handling, as BaseHandler.load_middleware builds it.
+
+    Synchronous only: the portal is served over WSGI.
+    """
+
+    def __init__(self, paths):
+        super().__init__()
+        self._view_middleware, self._template_response_middleware, self._exception_middleware = [], [], []
+        handler = convert_exception_to_response(self._get_response)
+        for path in reversed(paths):
+            try:
+                instance = import_string(path)(handler)
+            except MiddlewareNotUsed:
+                continue
+            if hasattr(instance, "process_view"):
+                self._view_middleware.insert(0, instance.process_view)
+            if hasattr(instance, "process_template_response"):
+                self._template_response_middleware.append(instance.process_template_response)
+            if hasattr(instance, "process_exception"):
+                self._exception_middleware.append(instance.process_exception)
+            handler = convert_exception_to_response(instance)
+        self.paths = paths
+        self.chain = self._middleware_chain = handler
 
 
 class HealthCheckMiddleware:
