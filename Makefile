@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# granian workers x threads that `make bench` compares; the first is the headline figure (the container's default).
+BENCH_SERVERS ?= 2x1,2x2,3x1,4x1
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
@@ -16,7 +18,7 @@ help:
 	@echo "make superuser    create an admin account for /admin/"
 	@echo "make lint         ruff check and format check"
 	@echo "make screenshots  refresh docs/screenshots/ from a real browser"
-	@echo "make bench        engine timings and the API against a FastAPI reference (needs PostgreSQL, wrk)"
+	@echo "make bench        engine, the API against a FastAPI reference, granian configs, each lever (needs PostgreSQL, Redis, wrk)"
 	@echo "make audit        Lighthouse scores of key pages, logged in docs/quality.md (needs PostgreSQL, Redis, npm)"
 	@echo "make soak         60 s mixed load on 2 workers: latency, errors, memory (needs PostgreSQL, Redis, wrk)"
 	@echo "make resilience   stop PostgreSQL, then Redis, under load: no lost saves, back within 10 s (needs root, PostgreSQL, Redis)"
@@ -68,7 +70,9 @@ $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed-dev
 bench: $(VENV)/.installed-bench
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk (Debian: apt-get install wrk)"; exit 1; }
 	$(BIN)/python bench/engine.py
-	$(BIN)/python bench/recommendations.py $(BENCH_ARGS)
+	$(BIN)/python bench/recommendations.py --servers $(BENCH_SERVERS) $(BENCH_ARGS)
+	$(BIN)/python bench/levers.py $(LEVERS_ARGS)
+	$(BIN)/python bench/chart.py
 
 tools/audit/node_modules/.installed: tools/audit/package-lock.json
 	@command -v npm >/dev/null || { echo "make audit needs Node.js and npm (Debian: apt-get install nodejs npm)"; exit 1; }
@@ -82,6 +86,7 @@ audit: $(VENV)/.installed-bench tools/audit/node_modules/.installed
 soak: $(VENV)/.installed-bench
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make soak needs wrk (Debian: apt-get install wrk)"; exit 1; }
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+	$(BIN)/python bench/chart.py
 
 # Stops and starts the machine's PostgreSQL cluster with pg_ctlcluster, which
 # only root or the cluster's owner may do; then a redis-server of its own.

@@ -82,7 +82,13 @@ def prepare_portal(env: dict) -> None:
     manage(env, "collectstatic", "--noinput")
 
 
-def granian_command(port: int, workers: int) -> list[str]:
+# The container's default (Dockerfile, docker-compose.yml): chosen by `make bench`'s
+# workers x threads figures, see docs/benchmarks.md.
+WEB_WORKERS, WEB_THREADS = 2, 1
+RESULTS = ROOT / "docs" / "benchmarks.json"
+
+
+def granian_command(port: int, workers: int = WEB_WORKERS, threads: int = WEB_THREADS) -> list[str]:
     """The container's serving command (scripts/docker-entrypoint.sh) on loopback."""
     return [
         str(BIN / "granian"),
@@ -90,12 +96,17 @@ def granian_command(port: int, workers: int) -> list[str]:
         "--host", "127.0.0.1",
         "--port", str(port),
         "--workers", str(workers),
-        # One thread per worker: the portal is CPU-bound, and more threads only
-        # contend for the GIL (measured: 1333 req/s default, 1608 with 1).
-        "--blocking-threads", "1",
+        "--blocking-threads", str(threads),
         "--no-ws",
         "portal.wsgi:application",
     ]  # fmt: skip
+
+
+def record(section: str, data, path: Path = RESULTS) -> None:
+    """Store one script's figures under `section` of docs/benchmarks.json, which bench/chart.py draws."""
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results[section] = dict(data, measured=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
 def start(command: list[str], env: dict, log: Path | None = None) -> subprocess.Popen:

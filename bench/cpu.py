@@ -14,9 +14,9 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The tree to measure is the working directory (bench/levers.py runs this file in older checkouts).
+sys.path.insert(0, os.getcwd())
 
 BODY = json.dumps(
     {"answers": {"project": "api", "needs": ["api_docs", "auth"], "team": "typed", "io": "heavy"}}

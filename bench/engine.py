@@ -67,16 +67,22 @@ def main() -> None:
     snapshot = synthetic_snapshot()
     print("engine: 100 frameworks x 40 aspects x 10 questions (6 options each)")
     print(f"{'answers':<28} {'median ms':>10} {'best ms':>8} {'+dict ms':>9}  close call")
+    rows = []
     for k in range(3):
         answers = {q.slug: (q.options[k].slug,) for q in snapshot.questions}
         plain = timings(lambda answers=answers: eng.recommend(snapshot, answers))
         full = timings(lambda answers=answers: eng.result_to_dict(eng.recommend(snapshot, answers)))
         close = eng.recommend(snapshot, answers).close_call
+        rows.append({"median_ms": statistics.median(plain), "dict_ms": statistics.median(full)})
         print(
             f"{'option ' + str(k) + ' on every question':<28} {statistics.median(plain):>10.2f} "
             f"{min(plain):>8.2f} {statistics.median(full):>9.2f}  {close}"
         )
     print(f"budget: {BUDGET_MS:.1f} ms per call")
+    if "--no-record" not in sys.argv:
+        import _serve
+
+        _serve.record("engine", {"budget_ms": BUDGET_MS, "answer_sets": rows})
 
 
 if __name__ == "__main__":

@@ -279,7 +279,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
     parser.add_argument("--warmup", type=int, default=10, help="seconds of the same load first (default 10)")
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=serve.WEB_WORKERS)
+    parser.add_argument("--no-record", action="store_true", help="do not write docs/benchmarks.json")
     parser.add_argument(
         "--production-rates",
         action="store_true",
@@ -353,7 +354,7 @@ def report(args, connections, results, before, after, throttle_problems, server_
     rate_note = "production throttle rates" if args.production_rates else "throttle rates raised"
     print(
         f"\nsoak: {args.duration}s after a {args.warmup}s warm-up, {args.connections} connections, "
-        f"granian {args.workers} workers × 1 thread, PostgreSQL + Redis, {rate_note}; "
+        f"granian {args.workers} workers × {serve.WEB_THREADS} thread(s), PostgreSQL + Redis, {rate_note}; "
         f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}) shared with wrk, "
         f"load average {args.load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     )
@@ -364,6 +365,7 @@ def report(args, connections, results, before, after, throttle_problems, server_
     print(header)
     print("-" * len(header))
     totals = {"requests": 0, "2xx": 0}
+    kinds = {}
     for kind, r in results.items():
         ok = sum(n for code, n in r["codes"].items() if code.startswith("2"))
         throttled = r["codes"].get("429", 0)
@@ -371,6 +373,7 @@ def report(args, connections, results, before, after, throttle_problems, server_
         rps = r["requests"] / (r["duration_us"] / 1e6)
         totals["requests"] += r["requests"]
         totals["2xx"] += ok
+        kinds[kind] = {"rps": rps, "p50_ms": r["p50_us"] / 1000, "p99_ms": r["p99_us"] / 1000, "2xx": ok}
         print(
             f"{kind:<16} {connections[kind]:>5} {r['requests']:>9} {rps:>7.0f} {r['p50_us'] / 1000:>8.1f} "
             f"{r['p99_us'] / 1000:>8.1f} {ok:>8} {throttled:>5} {codes_text(r['codes']):>14} "
@@ -403,6 +406,20 @@ def report(args, connections, results, before, after, throttle_problems, server_
     for problem in problems:
         print(f"FAIL {problem}")
     print("soak: " + ("FAILED" if problems else "all rules held"))
+    if not args.no_record:
+        serve.record(
+            "soak",
+            {
+                "duration": args.duration,
+                "connections": args.connections,
+                "workers": args.workers,
+                "threads": serve.WEB_THREADS,
+                "total_rps": sum(row["rps"] for row in kinds.values()),
+                "kinds": kinds,
+                "memory_change": {str(pid): (after[pid] - before[pid]) / before[pid] for pid in before},
+                "problems": problems,
+            },
+        )
     return 1 if problems else 0
 
 
