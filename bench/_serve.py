@@ -157,6 +157,18 @@ def worker_pids(main_pid: int) -> list[int]:
     return sorted(pids)
 
 
+def cpu_seconds(main_pid: int) -> float:
+    """User + system CPU of a server's main process and its workers, so far."""
+    ticks = 0
+    for pid in [main_pid, *worker_pids(main_pid)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

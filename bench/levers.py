@@ -70,7 +70,7 @@ def wrk_figures(tree: Path, env: dict, seconds: int, script: Path) -> dict:
     try:
         serve.wait_until_up(url, BODY)
         run_wrk(url, 2, 32, script)  # warm-up
-        return run_wrk(url, seconds, 32, script)
+        return run_wrk(url, seconds, 32, script, server)
     finally:
         serve.stop(server)
 
@@ -127,6 +127,7 @@ def main() -> None:
                     wrk = wrk_figures(tree, env, args.seconds, script)
                     row["rps"].append(wrk["rps"])
                     row["p99"].append(wrk["p99"])
+                    row["server_cpu"].append(wrk["cpu_ms"])
                 print(f"round {round_number} {label}: {cpu} {row['rps'][-1:]}", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -144,6 +145,7 @@ def main() -> None:
                 "page_hit_queries": row["queries"][1],
                 "rps": statistics.median(row["rps"]) if row["rps"] else None,
                 "p99_ms": statistics.median(row["p99"]) if row["p99"] else None,
+                "server_cpu_ms": statistics.median(row["server_cpu"]) if row["server_cpu"] else None,
             }
         )
     print(
@@ -153,9 +155,13 @@ def main() -> None:
     header = (
         f"{'lever':<28} {'commit':<8} {'API CPU ms':>10} {'queries':>7} {'page CPU ms':>11} {'queries':>7}"
     )
-    print(header + f" {'req/s':>7} {'p99 ms':>7}")
+    print(header + f" {'req/s':>7} {'p99 ms':>7} {'server CPU ms':>13}")
     for lever in levers:
-        rps = f"{lever['rps']:>7.0f} {lever['p99_ms']:>7.1f}" if lever["rps"] else ""
+        rps = (
+            f"{lever['rps']:>7.0f} {lever['p99_ms']:>7.1f} {lever['server_cpu_ms']:>13.3f}"
+            if lever["rps"]
+            else ""
+        )
         print(
             f"{lever['label']:<28} {lever['commit']:<8} {lever['cpu_ms']:>10.3f} {lever['queries']:>7} "
             f"{lever['page_hit_cpu_ms']:>11.3f} {lever['page_hit_queries']:>7} {rps}"
