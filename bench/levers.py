@@ -114,7 +114,8 @@ def main() -> None:
             subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
             trees.append((label, sha, tree))
         samples = {
-            label: {"cpu": [], "page": [], "rps": [], "p99": [], "queries": None} for label, *_ in trees
+            label: {"cpu": [], "page": [], "rps": [], "p99": [], "server_cpu": [], "queries": None}
+            for label, *_ in trees
         }
         for round_number in range(1, args.rounds + 1):
             for label, _sha, tree in trees:
