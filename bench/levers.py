@@ -128,6 +128,8 @@ def main() -> None:
         }
         for round_number in range(1, args.rounds + 1):
             for label, _sha, tree in trees:
+                # Each checkout starts from an empty Redis, as after a deploy.
+                serve.flush_redis(args.redis_url)
                 cpu = cpu_figures(tree, env, args.requests)
                 row = samples[label]
                 row["cpu"].append(cpu["recommendation"]["cpu_ms"])
