@@ -168,7 +168,8 @@ def main() -> None:
         f"req/s under granian {serve.WEB_WORKERS}x{serve.WEB_THREADS}, wrk -c32 -d{args.seconds}s"
     )
     header = (
-        f"{'lever':<28} {'commit':<8} {'API CPU ms':>10} {'queries':>7} {'page CPU ms':>11} {'queries':>7}"
+        f"{'lever':<28} {'commit':<8} {'API CPU ms':>10} {'calls':>6} {'queries':>7} "
+        f"{'page CPU ms':>11} {'calls':>6} {'queries':>7}"
     )
     print(header + f" {'req/s':>7} {'p99 ms':>7} {'server CPU ms':>13}")
     for lever in levers:
