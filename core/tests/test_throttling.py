@@ -124,6 +124,13 @@ def test_a_redis_outage_lets_requests_through(seeded, server, rate, monkeypatch)
     assert [post(api).status_code for _ in range(5)] == [200] * 5
 
 
+LOCMEM_CACHES = {
+    alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+    for alias in ("default", "counters")
+}
+
+
+@override_settings(CACHES=LOCMEM_CACHES)
 def test_locmem_falls_back_to_drfs_sliding_window(seeded, rate):
     assert throttling.counters_cache() is caches["counters"]
     api = APIClient()
