@@ -31,6 +31,7 @@ LEVERS = [
     ("Redis throttle + version", "Perf: throttle as one atomic Redis counter"),
     ("+ orjson, fixed renderer", "Perf: orjson parser and renderer"),
     ("+ short API middleware", "Perf: API calls without a session cookie"),
+    ("+ CSP header reused", "Perf: the Content-Security-Policy header built once per path prefix"),
 ]
 
 
