@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # granian workers x threads that `make bench` compares; the first is the headline figure (the container's default).
-BENCH_SERVERS ?= 2x1,2x2,3x1,4x1
+BENCH_SERVERS ?= 2x1,2x2,2x4,3x1,4x1
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help

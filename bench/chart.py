@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WIDTH, LABEL_W, BAR_X, BAR_MAX, ROW_H = 760, 230, 240, 380, 24
+WIDTH, LABEL_W, BAR_X, BAR_MAX, ROW_H = 760, 230, 240, 260, 24
 INK, MUTED = "#0f172a", "#475569"
 PORTAL, REFERENCE, AFTER, PAGE = "#3730a3", "#0d9488", "#6366f1", "#f59e0b"
 
@@ -42,7 +42,7 @@ def panels(results: dict) -> list[tuple[list[str], int]]:
         head = bench["servers"][0]
         drawn.append(
             panel(
-                f"make bench: POST /api/v1/recommendations/, ratio portal/FastAPI {head['ratio']:.2f}",
+                f"make bench: POST /api/v1/recommendations/, ratio portal/FastAPI {_ratios(head)}",
                 [
                     ("FastAPI + uvicorn (reference)", head["fastapi_rps"], _rps(head, "fastapi"), REFERENCE),
                     (
@@ -59,12 +59,14 @@ def panels(results: dict) -> list[tuple[list[str], int]]:
         if len(bench["servers"]) > 1:
             drawn.append(
                 panel(
-                    "granian workers × threads: ratio portal/FastAPI in the same run",
+                    "granian workers × threads: the portal's CPU per request (lower is better)",
                     [
                         (
                             f"{s['workers']} workers × {s['threads']} thread(s)",
-                            s["ratio"],
-                            f"{s['ratio']:.2f}",
+                            s.get("portal_cpu_ms") or s["ratio"],
+                            f"{s['portal_cpu_ms']:.2f} ms; req/s ratio {s['ratio']:.2f}"
+                            if s.get("portal_cpu_ms")
+                            else f"req/s ratio {s['ratio']:.2f}",
                             PORTAL,
                         )
                         for s in bench["servers"]
@@ -96,7 +98,7 @@ def panels(results: dict) -> list[tuple[list[str], int]]:
             panel(
                 "Levers: CPU per request in process (API call, then cached page hit)",
                 rows,
-                f"median of {levers['rounds']} rounds taken in turn, measured {levers['measured']}",
+                f"best of {levers['rounds']} rounds taken in turn, measured {levers['measured']}",
             )
         )
     soak = results.get("soak")
@@ -113,7 +115,17 @@ def panels(results: dict) -> list[tuple[list[str], int]]:
 
 
 def _rps(server: dict, name: str) -> str:
-    return f"{server[name + '_rps']:.0f} req/s, p99 {server[name + '_p99']:.1f} ms"
+    text = f"{server[name + '_rps']:.0f} req/s, p99 {server[name + '_p99']:.0f} ms"
+    if server.get(name + "_cpu_ms"):
+        text += f", {server[name + '_cpu_ms']:.2f} ms CPU"
+    return text
+
+
+def _ratios(server: dict) -> str:
+    text = f"{server['ratio']:.2f}"
+    if server.get("cpu_ratio"):
+        text += f" (CPU per request: {server['cpu_ratio']:.2f})"
+    return text
 
 
 def svg(results: dict) -> str:

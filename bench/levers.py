@@ -6,7 +6,7 @@ the same, current scripts, taking turns round by round (A B C D A B C D ...) so
 that the machine's drift hits all alike:
 
   cpu      bench/cpu.py in process: CPU ms per POST /api/v1/recommendations/ and per
-           cached page hit, and the database queries each makes
+           cached page hit (the best of all samples), Python calls and database queries each makes
   req/s    granian (the container's workers x threads) in that checkout, wrk on the endpoint
 
 All against one PostgreSQL database and one Redis database, production settings.
@@ -31,6 +31,7 @@ LEVERS = [
     ("Redis throttle + version", "Perf: throttle as one atomic Redis counter"),
     ("+ orjson, fixed renderer", "Perf: orjson parser and renderer"),
     ("+ short API middleware", "Perf: API calls without a session cookie"),
+    ("+ CSP header reused", "Perf: the Content-Security-Policy header built once per path prefix"),
 ]
 
 
@@ -48,15 +49,16 @@ def resolve(subject: str) -> str:
 
 
 def cpu_figures(tree: Path, env: dict, requests: int) -> dict:
-    output = subprocess.run(
+    result = subprocess.run(
         [serve.PYTHON, str(serve.ROOT / "bench" / "cpu.py"), "--requests", str(requests)],
         cwd=tree,
         env=dict(env, PYTHONPATH=str(tree)),
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    )
+    if result.returncode:
+        raise SystemExit(f"bench/cpu.py failed in {tree}:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def wrk_figures(tree: Path, env: dict, seconds: int, script: Path) -> dict:
@@ -114,16 +116,27 @@ def main() -> None:
             subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
             trees.append((label, sha, tree))
         samples = {
-            label: {"cpu": [], "page": [], "rps": [], "p99": [], "server_cpu": [], "queries": None}
+            label: {
+                "cpu": [],
+                "page": [],
+                "rps": [],
+                "p99": [],
+                "server_cpu": [],
+                "calls": None,
+                "queries": None,
+            }
             for label, *_ in trees
         }
         for round_number in range(1, args.rounds + 1):
             for label, _sha, tree in trees:
+                # Each checkout starts from an empty Redis, as after a deploy.
+                serve.flush_redis(args.redis_url)
                 cpu = cpu_figures(tree, env, args.requests)
                 row = samples[label]
                 row["cpu"].append(cpu["recommendation"]["cpu_ms"])
                 row["page"].append(cpu["page_hit"]["cpu_ms"])
                 row["queries"] = (cpu["recommendation"]["queries"], cpu["page_hit"]["queries"])
+                row["calls"] = (cpu["recommendation"]["calls"], cpu["page_hit"]["calls"])
                 if args.seconds:
                     wrk = wrk_figures(tree, env, args.seconds, script)
                     row["rps"].append(wrk["rps"])
@@ -140,13 +153,15 @@ def main() -> None:
             {
                 "label": label,
                 "commit": sha[:7],
-                "cpu_ms": statistics.median(row["cpu"]),
-                "page_hit_cpu_ms": statistics.median(row["page"]),
+                "cpu_ms": min(row["cpu"]),
+                "page_hit_cpu_ms": min(row["page"]),
+                "calls": row["calls"][0],
+                "page_hit_calls": row["calls"][1],
                 "queries": row["queries"][0],
                 "page_hit_queries": row["queries"][1],
                 "rps": statistics.median(row["rps"]) if row["rps"] else None,
                 "p99_ms": statistics.median(row["p99"]) if row["p99"] else None,
-                "server_cpu_ms": statistics.median(row["server_cpu"]) if row["server_cpu"] else None,
+                "server_cpu_ms": min(row["server_cpu"]) if row["server_cpu"] else None,
             }
         )
     print(
@@ -154,7 +169,8 @@ def main() -> None:
         f"req/s under granian {serve.WEB_WORKERS}x{serve.WEB_THREADS}, wrk -c32 -d{args.seconds}s"
     )
     header = (
-        f"{'lever':<28} {'commit':<8} {'API CPU ms':>10} {'queries':>7} {'page CPU ms':>11} {'queries':>7}"
+        f"{'lever':<28} {'commit':<8} {'API CPU ms':>10} {'calls':>6} {'queries':>7} "
+        f"{'page CPU ms':>11} {'calls':>6} {'queries':>7}"
     )
     print(header + f" {'req/s':>7} {'p99 ms':>7} {'server CPU ms':>13}")
     for lever in levers:
@@ -164,8 +180,9 @@ def main() -> None:
             else ""
         )
         print(
-            f"{lever['label']:<28} {lever['commit']:<8} {lever['cpu_ms']:>10.3f} {lever['queries']:>7} "
-            f"{lever['page_hit_cpu_ms']:>11.3f} {lever['page_hit_queries']:>7} {rps}"
+            f"{lever['label']:<28} {lever['commit']:<8} {lever['cpu_ms']:>10.3f} {lever['calls']:>6} "
+            f"{lever['queries']:>7} {lever['page_hit_cpu_ms']:>11.3f} {lever['page_hit_calls']:>6} "
+            f"{lever['page_hit_queries']:>7} {rps}"
         )
     if not args.no_record:
         serve.record(

@@ -4,8 +4,8 @@ import io
 import re
 import uuid
 
-from csp.constants import SELF
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.constants import HEADER, HEADER_REPORT_ONLY, SELF
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.base import BaseHandler
@@ -241,12 +241,62 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             replace["frame-ancestors"] = [SELF]
         return PolicyParts(parts.config, parts.update, replace or None, parts.nonce)
 
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._headers = {}
+
     def process_response(self, request, response):
+        # Building the policy is a tenth of an API call's CPU, and without a nonce or a
+        # per-view change it depends only on which CSP_PATH_OVERRIDES prefix matched.
+        key = self._reusable(request, response)
+        cached = self._headers.get(key) if key is not None else None
+        if cached is None:
+            response = self._process_response(request, response)
+            if key is not None and getattr(request, "_csp_nonce", None) is None:
+                self._headers[key] = (response.get(HEADER), response.get(HEADER_REPORT_ONLY))
+            return response
+        for header, value in zip((HEADER, HEADER_REPORT_ONLY), cached, strict=True):
+            if value is not None:
+                response[header] = value
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    def _reusable(self, request, response):
+        """The cache key of this response's headers, or None when they must be built."""
+        if (
+            getattr(request, "_csp_nonce", None) is not None
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+            or settings.DEBUG
+            or _is_wagtail_preview(request)
+            or any(hasattr(response, f"_csp_{part}") for part in _CSP_RESPONSE_PARTS)
+        ):
+            return None
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+        if any((config or {}).get("EXCLUDE_URL_PREFIXES") for config in (policy, report_only)):
+            return None
+        matched = next(
+            (
+                n
+                for n, (prefix, _) in enumerate(settings.CSP_PATH_OVERRIDES)
+                if request.path_info.startswith(prefix)
+            ),
+            None,
+        )
+        return (matched, id(policy), id(report_only), id(settings.CSP_PATH_OVERRIDES))
+
+    def _process_response(self, request, response):
         response = super().process_response(request, response)
         if _is_wagtail_preview(request):
             # For browsers that only know X-Frame-Options; XFrameOptionsMiddleware keeps a set value.
             response["X-Frame-Options"] = "SAMEORIGIN"
         return response
+
+
+_CSP_RESPONSE_PARTS = (
+    "config", "update", "replace", "exempt", "config_ro", "update_ro", "replace_ro", "exempt_ro",
+)  # fmt: skip
 
 
 def _is_wagtail_preview(request) -> bool:

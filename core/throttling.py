@@ -77,9 +77,12 @@ class _CountersThrottleMixin:
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        # A key of its own: DRF's throttle keeps a pickled list under self.key, and during a
+        # rolling deploy either kind of worker would choke on the other's value.
+        counter_key = str(self.cache.make_key(self.key + ":count"))
         try:
             count, ttl, version = _script(client)(
-                keys=[str(self.cache.make_key(self.key)), content_version.mirror_key()], args=[self.duration]
+                keys=[counter_key, content_version.mirror_key()], args=[self.duration]
             )
         except Exception:  # noqa: BLE001 - like django-redis's IGNORE_EXCEPTIONS: fail open
             logger.warning("throttle: Redis unavailable, not counting", exc_info=True)

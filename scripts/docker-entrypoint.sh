@@ -16,7 +16,7 @@ serve)
     setup
     # Django's settings and granian share LOG_LEVEL; granian wants it in lower case.
     exec granian --interface wsgi --host 0.0.0.0 --port "${PORT:-8000}" \
-        --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-4}" --no-ws \
+        --workers "${WEB_WORKERS:-2}" --blocking-threads "${WEB_THREADS:-1}" --no-ws \
         --respawn-failed-workers --workers-kill-timeout 30 \
         --log-level "$(echo "${LOG_LEVEL:-INFO}" | tr '[:upper:]' '[:lower:]')" \
         portal.wsgi:application

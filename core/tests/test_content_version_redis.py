@@ -141,6 +141,12 @@ def test_a_redis_outage_reads_the_database(seeded, server, monkeypatch, django_a
     assert version == database_token()
 
 
+@override_settings(
+    CACHES={
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in ("default", "counters")
+    }
+)
 def test_without_redis_the_version_is_one_query(seeded, django_assert_num_queries):
     assert cv.counters_redis() is None
     with django_assert_num_queries(1):

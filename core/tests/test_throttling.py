@@ -104,6 +104,16 @@ def test_signed_in_callers_get_the_user_rate_on_redis(seeded, server, rate, user
 
 
 @override_settings(CACHES=REDIS_CACHES)
+def test_drfs_history_under_the_same_name_is_left_alone(seeded, server, rate):
+    # What a worker of the previous release writes during a rolling deploy.
+    caches["counters"].set("throttle_anon_127.0.0.1", [1.0, 2.0], 60)
+    api = APIClient()
+
+    assert [post(api).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert caches["counters"].get("throttle_anon_127.0.0.1") == [1.0, 2.0]
+
+
+@override_settings(CACHES=REDIS_CACHES)
 def test_a_redis_outage_lets_requests_through(seeded, server, rate, monkeypatch):
     def broken(*args, **kwargs):
         raise redis.ConnectionError("down")
@@ -114,6 +124,13 @@ def test_a_redis_outage_lets_requests_through(seeded, server, rate, monkeypatch)
     assert [post(api).status_code for _ in range(5)] == [200] * 5
 
 
+LOCMEM_CACHES = {
+    alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+    for alias in ("default", "counters")
+}
+
+
+@override_settings(CACHES=LOCMEM_CACHES)
 def test_locmem_falls_back_to_drfs_sliding_window(seeded, rate):
     assert throttling.counters_cache() is caches["counters"]
     api = APIClient()
