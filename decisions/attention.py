@@ -29,6 +29,11 @@ from decisions.models import AttentionNotice, Decision, DecisionStatus
 REVIEW_DUE = "review_due"
 SUPPORT_ENDING = "support_ending"
 ADVISORY = "advisory"
+REASON_CHOICES = [
+    (REVIEW_DUE, "Review date reached"),
+    (SUPPORT_ENDING, "Support ends soon"),
+    (ADVISORY, "Open security advisory"),
+]
 CHECKED_STATUSES = (DecisionStatus.PROPOSED, DecisionStatus.ACCEPTED)
 
 
@@ -131,6 +136,9 @@ def needing_attention(queryset, snapshot: Snapshot | None = None, *, today: date
 def decision_mark_reviewed(*, decision: Decision, now: datetime | None = None) -> Decision:
     """The owner has looked at the decision: today's reasons are acknowledged and no longer flagged."""
     now = now or timezone.now()
+    # Read the notices afresh, and let the caller's next read see the new ones.
+    prefetched = getattr(decision, "_prefetched_objects_cache", {})
+    prefetched.pop("attention_notices", None)
     for reason in attention_for([decision]).get(decision.pk, []):
         AttentionNotice.objects.update_or_create(
             decision=decision,
@@ -142,6 +150,7 @@ def decision_mark_reviewed(*, decision: Decision, now: datetime | None = None) -
                 "acknowledged_at": now,
             },
         )
+    prefetched.pop("attention_notices", None)
     decision.reviewed_at = now
     decision.save(update_fields=["reviewed_at", "updated_at"])
     return decision

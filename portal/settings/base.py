@@ -299,6 +299,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["portal.api.public_endpoints"],
+    "ENUM_NAME_OVERRIDES": {"AttentionReasonEnum": "decisions.attention.REASON_CHOICES"},
     # Swagger UI's files come from the sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
