@@ -28,4 +28,5 @@ def decision_as_markdown(decision: Decision, snapshot: Snapshot | None = None) -
         chosen_reason=decision.chosen_reason,
         notes=decision.notes,
         fingerprint=saved.fingerprint,
+        review_by=decision.review_by.isoformat() if decision.review_by else "",
     )

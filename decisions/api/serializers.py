@@ -117,11 +117,16 @@ class DecisionExportSerializer(DecisionSerializer):
     created_at = IsoDateTimeField()
     updated_at = IsoDateTimeField()
     snapshots = ExportSnapshotSerializer(many=True, read_only=True)
+    reviewed_at = serializers.SerializerMethodField()
+
+    def get_reviewed_at(self, decision) -> str | None:
+        return decision.reviewed_at.isoformat() if decision.reviewed_at else None
 
     class Meta(DecisionSerializer.Meta):
         fields = [
             "id", "title", "status", "answers", "weights", "chosen_framework", "chosen_reason",
             "notes", "created_at", "updated_at", "snapshots",
+            "review_by", "reviewed_at",
         ]  # fmt: skip
         read_only_fields = fields
 
