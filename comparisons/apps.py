@@ -19,6 +19,9 @@ class ComparisonsConfig(AppConfig):
             models.Question,
             models.Option,
             models.OptionWeight,
+            models.ReleaseLine,
+            models.FrameworkFacts,
+            models.Advisory,
             m2m_through=(models.Option.scenarios.through, models.Scenario.alternatives.through),
         )
         register_search_source(

@@ -10,6 +10,7 @@ docs/architecture.md ("Content export and import") describes the format and the 
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,16 +24,36 @@ from rest_framework.settings import api_settings
 from wagtail.log_actions import LogContext, log
 from wagtail.models import Page
 
-from comparisons.models import Aspect, Framework, Option, OptionWeight, Question, Rating, Scenario
+from comparisons.models import (
+    Aspect,
+    Framework,
+    Option,
+    OptionWeight,
+    Question,
+    Rating,
+    ReleaseLine,
+    Scenario,
+)
 from core.content_version import bump_content_version
 
 SEED_FILE = Path(__file__).resolve().parent / "seed" / "matrix.json"
 FORMAT = "stackfit-matrix"
 VERSION = 1
-SECTIONS = ("frameworks", "aspects", "ratings", "scenarios", "questions")
+SECTIONS = ("frameworks", "aspects", "ratings", "scenarios", "questions", "release_lines")
+# Sections an older document may lack: they read as empty.
+OPTIONAL_SECTIONS = ("release_lines",)
 KINDS = (*SECTIONS, "options", "option weights")
 # Referenced items are written before the items that refer to them.
-WRITE_ORDER = ("aspects", "frameworks", "scenarios", "ratings", "questions", "options", "option weights")
+WRITE_ORDER = (
+    "aspects",
+    "frameworks",
+    "scenarios",
+    "ratings",
+    "release_lines",
+    "questions",
+    "options",
+    "option weights",
+)
 SINGULAR = {
     "frameworks": "framework",
     "aspects": "aspect",
@@ -41,16 +62,18 @@ SINGULAR = {
     "questions": "question",
     "options": "option",
     "option weights": "weight",
+    "release_lines": "release-line",
 }
 
 # Model fields copied as they are; the rest are references, handled one by one.
 PLAIN = {
-    "frameworks": ("name", "kind", "summary", "website", "docs_url", "colour", "tagline"),
+    "frameworks": ("name", "kind", "summary", "website", "docs_url", "colour", "tagline", "package"),
     "aspects": ("name", "kind", "description", "in_overview"),
     "ratings": ("score", "label", "note", "source_anchor"),
     "scenarios": ("situation", "companion", "rationale", "in_cheat_sheet"),
     "questions": ("prompt", "help_text", "kind"),
     "options": ("label", "description"),
+    "release_lines": ("lts", "released_on", "end_of_support", "source"),
 }
 
 
@@ -103,6 +126,27 @@ class _JSONArray:
 
 class JSONArrayOf(_JSONArray, serializers.ListField):
     pass
+
+
+class JSONDate(JSONValue):
+    """A date written as "YYYY-MM-DD", or null for unknown."""
+
+    default_error_messages = {**JSONValue.default_error_messages, "date": "expected a date as YYYY-MM-DD"}
+
+    def __init__(self, **kwargs):
+        super().__init__("string", "null", **kwargs)
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if data is None:
+            return None
+        try:
+            return datetime.date.fromisoformat(data) if len(data) == 10 else self.fail("date")
+        except ValueError:
+            self.fail("date")
+
+    def to_representation(self, value):
+        return value.isoformat() if value else None
 
 
 class JSONObjectOf(serializers.DictField):
@@ -167,6 +211,7 @@ class FrameworkItem(JSONObject):
     website, docs_url = _text(default=""), _text(default="")
     colour = _text()
     tagline = _text(default="")
+    package = _text(default="")
 
 
 class AspectItem(JSONObject):
@@ -205,6 +250,14 @@ class QuestionItem(JSONObject):
     options = OptionItem(many=True)
 
 
+class ReleaseLineItem(JSONObject):
+    framework, version = _text(), _text()
+    lts = JSONValue("boolean", default=False)
+    released_on = JSONDate(default=None)
+    end_of_support = JSONDate(default=None)
+    source = _text()
+
+
 class DocumentSerializer(JSONObject):
     """The document's top level; its items are checked one by one with ITEM_SERIALIZERS."""
 
@@ -212,6 +265,7 @@ class DocumentSerializer(JSONObject):
     version = JSONValue("integer")
     frameworks, aspects, ratings = JSONValue("array"), JSONValue("array"), JSONValue("array")
     scenarios, questions = JSONValue("array"), JSONValue("array")
+    release_lines = JSONValue("array", default=list)
 
 
 ITEM_SERIALIZERS = {
@@ -220,6 +274,7 @@ ITEM_SERIALIZERS = {
     "ratings": RatingItem,
     "scenarios": ScenarioItem,
     "questions": QuestionItem,
+    "release_lines": ReleaseLineItem,
 }
 
 
@@ -315,7 +370,24 @@ def matrix_export() -> dict:
             }
             for q in Question.objects.published().with_options()
         ],
+        "release_lines": [
+            {
+                "framework": line.framework.slug,
+                "version": line.version,
+                "lts": line.lts,
+                "released_on": _iso(line.released_on),
+                "end_of_support": _iso(line.end_of_support),
+                "source": line.source,
+            }
+            for line in ReleaseLine.objects.filter(framework__live=True)
+            .select_related("framework")
+            .order_by("framework__sort_order", "framework__pk", "sort_order", "pk")
+        ],
     }
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def matrix_dumps(document: dict, indent: int | None = 2) -> str:
@@ -524,7 +596,7 @@ class _Checker:
         doc = {
             section: [
                 self._validate(f"{section}[{index}]", ITEM_SERIALIZERS[section], raw)
-                for index, raw in enumerate(document[section])
+                for index, raw in enumerate(document.get(section, []))
             ]
             for section in SECTIONS
         }
@@ -563,6 +635,12 @@ class _Checker:
             lambda n: f"ratings[{n}]",
             "rating for",
         )
+        unique(
+            doc["release_lines"],
+            lambda i: (i["framework"], i["version"]),
+            lambda n: f"release_lines[{n}]",
+            "release line",
+        )
         for q_index, question in enumerate(doc["questions"]):
             if question is not None:
                 unique(
@@ -594,6 +672,9 @@ class _Checker:
             if rating:
                 check(f"ratings[{index}].framework", "frameworks", rating["framework"])
                 check(f"ratings[{index}].aspect", "aspects", rating["aspect"])
+        for index, line in enumerate(doc["release_lines"]):
+            if line:
+                check(f"release_lines[{index}].framework", "frameworks", line["framework"])
         for index, scenario in enumerate(doc["scenarios"]):
             if scenario:
                 check(f"scenarios[{index}].framework", "frameworks", scenario["framework"])
@@ -687,6 +768,14 @@ class _Plan(_Checker):
                 )
                 rating.source_page_id, rating.source_anchor = self._source(item)
                 self._full_clean(rating, f"ratings[{index}]", exclude=["framework", "aspect", "source_page"])
+        for index, item in enumerate(doc["release_lines"]):
+            if item and item["framework"] in frameworks:
+                line = ReleaseLine(
+                    framework=frameworks[item["framework"]],
+                    version=item["version"],
+                    **_values(item, "release_lines"),
+                )
+                self._full_clean(line, f"release_lines[{index}]", exclude=["framework"])
         for q_index, item in enumerate(doc["questions"]):
             if not item:
                 continue
@@ -730,6 +819,10 @@ class _Plan(_Checker):
                 for r in Rating.objects.published().select_related("framework", "aspect")
             },
             "questions": {(q.slug,): q for q in Question.objects.published()},
+            "release_lines": {
+                (line.framework.slug, line.version): line
+                for line in ReleaseLine.objects.filter(framework__live=True).select_related("framework")
+            },
             "options": {
                 (o.question.slug, o.slug): o
                 for o in Option.objects.published().select_related("question").prefetch_related("scenarios")
@@ -760,6 +853,14 @@ class _Plan(_Checker):
             for section in ("frameworks", "aspects", "scenarios", "questions")
         }
         wanted["ratings"] = [((r["framework"], r["aspect"]), r, None) for r in doc["ratings"]]
+        # A release line's position counts within its framework, as the admin's inline orders them.
+        positions = Counter()
+        wanted["release_lines"] = []
+        for line in doc["release_lines"]:
+            positions[line["framework"]] += 1
+            wanted["release_lines"].append(
+                ((line["framework"], line["version"]), line, positions[line["framework"]])
+            )
         wanted["options"] = [
             ((q["slug"], o["slug"]), o, n)
             for q in doc["questions"]
@@ -816,6 +917,7 @@ class _Plan(_Checker):
         needs = {
             "scenarios": lambda key, item: (("frameworks", (item["framework"],)),),
             "ratings": lambda key, item: (("frameworks", key[:1]), ("aspects", key[1:])),
+            "release_lines": lambda key, item: (("frameworks", key[:1]),),
             "options": lambda key, item: (("questions", key[:1]),),
             "option weights": lambda key, item: (("aspects", key[2:]),),
         }
@@ -969,6 +1071,10 @@ class _Plan(_Checker):
             obj.aspect = saved["aspects"][key[1:]]
             obj.source_page_id, obj.source_anchor = self._source(item)
             return
+        if kind == "release_lines":
+            obj.framework = saved["frameworks"][key[:1]]
+            obj.version = key[1]
+            return
         obj.slug = key[-1]
         if kind == "scenarios":
             obj.framework = saved["frameworks"][(item["framework"],)]
@@ -991,6 +1097,7 @@ _MODELS = {
     "questions": Question,
     "options": Option,
     "option weights": OptionWeight,
+    "release_lines": ReleaseLine,
 }
 
 
@@ -1003,7 +1110,8 @@ def _note_edit(edited: dict, change: _Change, obj, saved) -> None:
         else:
             edited.setdefault(obj, "create" if change.action == "create" else "edit")
         return
-    parent = obj.framework if change.kind == "ratings" else saved["options"].get(change.key[:2])
+    by_framework = change.kind in ("ratings", "release_lines")
+    parent = obj.framework if by_framework else saved["options"].get(change.key[:2])
     if parent is not None:
         edited.setdefault(parent, "edit")
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -5,6 +6,7 @@ from django.db.models import Prefetch
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import (
@@ -21,6 +23,9 @@ from wagtail.search import index
 from comparisons.colours import HEX_COLOUR, contrast_problems
 from comparisons.engine import SCORE_MAX, SCORE_MIN, WEIGHT_LIMIT
 from comparisons.matrix import build_matrix
+
+# A distribution name as the packaging specifications allow it.
+PACKAGE_NAME = r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$"
 
 
 class AspectKind(models.TextChoices):
@@ -96,6 +101,13 @@ class Aspect(Snippet, index.Indexed, Orderable):
 
 
 class FrameworkQuerySet(PublishedQuerySet):
+    def with_facts(self):
+        """Frameworks with their fetched facts, advisories and release lines: three queries."""
+        return self.select_related("facts").prefetch_related(
+            "facts__advisories",
+            Prefetch("release_lines", queryset=ReleaseLine.objects.order_by("sort_order", "pk")),
+        )
+
     def with_ratings(self):
         """Frameworks with their ratings on published aspects (and each aspect) in two queries.
 
@@ -146,6 +158,12 @@ class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
         related_name="guided_frameworks",
         help_text="The guide page about this framework; cheat-sheet rows and the matrix link to it.",
     )
+    package = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[RegexValidator(PACKAGE_NAME, "Write the package's name as published, e.g. my-package.")],
+        help_text="The package on the package index; refresh_facts fetches its release facts.",
+    )
 
     objects = FrameworkQuerySet.as_manager()
 
@@ -180,6 +198,97 @@ class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
             problems = contrast_problems(self.colour)
             if problems:
                 raise ValidationError({"colour": problems})
+
+
+class ReleaseLine(Orderable):
+    """A release line of a framework with its support dates, curated by editors from the project's docs."""
+
+    framework = ParentalKey(Framework, on_delete=models.CASCADE, related_name="release_lines")
+    version = models.CharField(max_length=20, help_text='The line, e.g. "5.2" or "2.x".')
+    lts = models.BooleanField("LTS", default=False, help_text="A long-term support line.")
+    released_on = models.DateField(null=True, blank=True)
+    end_of_support = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last day of security fixes. Leave empty when the project names none.",
+    )
+    source = models.URLField(help_text="The project's page that states these dates.")
+
+    class Meta(Orderable.Meta):
+        ordering = ["sort_order", "pk"]
+        unique_together = [("framework", "version")]
+
+    def __str__(self):
+        return f"{self.framework} {self.version}"
+
+    def is_published(self) -> bool:
+        return self.framework.live
+
+    def clean(self):
+        super().clean()
+        if self.released_on and self.end_of_support and self.end_of_support < self.released_on:
+            raise ValidationError({"end_of_support": "Support cannot end before the release."})
+
+
+class FrameworkFactsQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(framework__live=True)
+
+
+class FrameworkFacts(models.Model):
+    """What the package index said about a framework's package when last fetched (comparisons/facts.py).
+
+    Fetched data, not editorial content: refresh_facts replaces it; readers see it
+    through published frameworks only.
+    """
+
+    framework = models.OneToOneField(Framework, on_delete=models.CASCADE, related_name="facts")
+    package = models.CharField(max_length=100)
+    latest_version = models.CharField(max_length=64)
+    latest_release_date = models.DateField(null=True, blank=True)
+    first_release_date = models.DateField(null=True, blank=True)
+    requires_python = models.CharField(max_length=200, blank=True)
+    python_versions = models.JSONField(default=list, blank=True)
+    license = models.CharField(max_length=200, blank=True)
+    yanked = models.JSONField(default=list, blank=True, help_text="Versions whose every file is yanked.")
+    fetched_at = models.DateTimeField()
+
+    objects = FrameworkFactsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "framework facts"
+
+    def __str__(self):
+        return f"{self.package} {self.latest_version}"
+
+    def is_published(self) -> bool:
+        return self.framework.live
+
+    def is_stale(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (now - self.fetched_at).days >= settings.FACTS_STALE_DAYS
+
+
+class Advisory(models.Model):
+    """A security advisory that the package index lists against the latest release."""
+
+    facts = models.ForeignKey(FrameworkFacts, on_delete=models.CASCADE, related_name="advisories")
+    advisory_id = models.CharField("id", max_length=100)
+    summary = models.TextField(blank=True)
+    fixed_in = models.JSONField(default=list, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    aliases = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["advisory_id"]
+        unique_together = [("facts", "advisory_id")]
+        verbose_name_plural = "advisories"
+
+    def __str__(self):
+        return self.advisory_id
+
+    def is_published(self) -> bool:
+        return self.facts.framework.live
 
 
 class RatingQuerySet(models.QuerySet):

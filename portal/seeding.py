@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from comparisons.facts import read_facts_seed, seed_facts
 from comparisons.matrix_io import SEED_FILE, matrix_seed, seed_document
 from comparisons.models import Aspect, Framework
 from portal.models import FAQPage, GuideIndexPage, GuidePage, HomePage, SeedRecord
@@ -25,7 +26,7 @@ MATRIX_FILE = SEED_FILE
 GUIDE_FILE = settings.BASE_DIR / "portal" / "seed" / "guide.json"
 # Guide pages link to aspects and ratings link to guide pages, so the guide is loaded in between.
 BEFORE_GUIDE = ("aspects", "frameworks", "scenarios")
-AFTER_GUIDE = ("ratings", "questions", "options", "option weights")
+AFTER_GUIDE = ("ratings", "release_lines", "questions", "options", "option weights")
 
 
 @dataclass
@@ -63,6 +64,13 @@ class Seeder:
         self.report.created.update(result.created)
         self.report.skipped.update(result.skipped)
 
+    def seed_facts(self, items: list[dict]):
+        recorded, created = seed_facts(items, loaded=self.done)
+        SeedRecord.objects.bulk_create(SeedRecord(key=key) for key in recorded)
+        self.done.update(recorded)
+        self.report.created["facts"] += created
+        self.report.skipped["facts"] += len(recorded) - created
+
 
 def load_json(path: Path) -> dict:
     with path.open(encoding="utf-8") as handle:
@@ -70,14 +78,18 @@ def load_json(path: Path) -> dict:
 
 
 @transaction.atomic
-def load_initial_data(matrix: dict | None = None, guide: dict | None = None) -> SeedReport:
+def load_initial_data(
+    matrix: dict | None = None, guide: dict | None = None, facts: list[dict] | None = None
+) -> SeedReport:
     """Load whatever seed items were never loaded before; return what was done."""
     matrix = matrix if matrix is not None else seed_document()
     guide = guide if guide is not None else load_json(GUIDE_FILE)
+    facts = facts if facts is not None else read_facts_seed()
     seeder = Seeder()
     seeder.seed_matrix(matrix, BEFORE_GUIDE)
     seed_guide(seeder, guide)
     seeder.seed_matrix(matrix, AFTER_GUIDE)
+    seeder.seed_facts(facts)
     return seeder.report
 
 

@@ -411,6 +411,7 @@ def test_missing_items_are_deleted_unless_keep_missing(seeded, tmp_path):
     document["frameworks"] = [f for f in document["frameworks"] if f["slug"] != "fastapi"]
     document["ratings"] = [r for r in document["ratings"] if r["framework"] != "fastapi"]
     document["scenarios"] = [s for s in document["scenarios"] if s["framework"] != "fastapi"]
+    document["release_lines"] = [line for line in document["release_lines"] if line["framework"] != "fastapi"]
     kept = {s["slug"] for s in document["scenarios"]}
     for question in document["questions"]:
         for option in question["options"]:

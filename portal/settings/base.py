@@ -421,3 +421,13 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Release facts (comparisons/facts.py): the package index's JSON API. Empty URL means the
+# client library's built-in endpoint; set it to use a mirror.
+PACKAGE_INDEX_JSON_URL = env_str("PACKAGE_INDEX_JSON_URL")
+PACKAGE_INDEX_TIMEOUT = env_int("PACKAGE_INDEX_TIMEOUT", 10)
+PACKAGE_INDEX_RETRIES = env_int("PACKAGE_INDEX_RETRIES", 3)
+# Seconds before the first retry; each further retry waits twice as long.
+PACKAGE_INDEX_BACKOFF = 0.5
+# Facts not refreshed for this many days are shown as stale.
+FACTS_STALE_DAYS = env_int("FACTS_STALE_DAYS", 7)

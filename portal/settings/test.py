@@ -16,3 +16,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Nothing in the tests may reach the package index: a local port nobody listens on,
+# overridden per test by the recorded-responses server (comparisons/tests/index_server.py).
+PACKAGE_INDEX_JSON_URL = "http://127.0.0.1:9/pypi"
+PACKAGE_INDEX_TIMEOUT = 2
+PACKAGE_INDEX_RETRIES = 1
+PACKAGE_INDEX_BACKOFF = 0
