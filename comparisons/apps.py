@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -36,3 +38,8 @@ class ComparisonsConfig(AppConfig):
             queryset=models.Scenario.objects.published().with_framework(),
             result_template="components/search/scenario.html",
         )
+        # Release facts once a day, on the worker (core/periodic.py, docs/deployment.md).
+        from comparisons.tasks import refresh_facts
+        from core.periodic import register_periodic_task
+
+        register_periodic_task(refresh_facts, every=timedelta(days=1))

@@ -28,6 +28,7 @@ def only_heartbeat(monkeypatch):
 def test_the_apps_register_their_tasks():
     names = {entry.name: entry.every for entry in periodic.periodic_tasks()}
     assert names["decisions.tasks.check_decisions"] == timedelta(hours=1)
+    assert names["comparisons.tasks.refresh_facts"] == timedelta(days=1)
 
 
 def test_a_due_task_is_enqueued_on_the_worker_backend_once(only_heartbeat):
@@ -57,11 +58,12 @@ def test_a_failed_enqueue_leaves_the_run_due(only_heartbeat, monkeypatch):
     def refuse(*args, **kwargs):
         raise RuntimeError("backend down")
 
-    monkeypatch.setattr(type(heartbeat), "enqueue", refuse)
-    with pytest.raises(RuntimeError):
-        periodic.enqueue_due_tasks()
+    with monkeypatch.context() as patch:
+        patch.setattr(type(heartbeat), "enqueue", refuse)
+        with pytest.raises(RuntimeError):
+            periodic.enqueue_due_tasks()
     assert PeriodicTask.objects.get(name=only_heartbeat).last_enqueued_at is None
-    monkeypatch.undo()
+    assert DBTaskResult.objects.count() == 0
     assert len(periodic.enqueue_due_tasks()) == 1
 
 

@@ -60,7 +60,8 @@ def test_scheduler_and_worker_processes_flag_an_overdue_decision_and_mail_its_ow
     manage(env, "migrate", "--noinput", "-v0", timeout=600)
     manage(env, "shell", "-c", SETUP)
 
-    # Two schedulers at the same minute: the hourly check is enqueued once.
+    # Two schedulers at the same minute: each periodic task is enqueued once. (This
+    # database has no frameworks, so the facts refresh fetches nothing.)
     cmd = [sys.executable, "manage.py", "enqueue_periodic_tasks"]
     schedulers = [
         subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, text=True)
@@ -69,12 +70,13 @@ def test_scheduler_and_worker_processes_flag_an_overdue_decision_and_mail_its_ow
     outputs = [process.communicate(timeout=120)[0] for process in schedulers]
     assert [process.returncode for process in schedulers] == [0, 0]
     assert sum(out.count("Enqueued decisions.tasks.check_decisions") for out in outputs) == 1
+    assert sum(out.count("Enqueued comparisons.tasks.refresh_facts") for out in outputs) == 1
 
     worker = manage(env, "db_worker", "--backend", "worker", "--batch", "--no-startup-delay", "--no-reload")
     assert "decisions.tasks.check_decisions" in worker.stdout + worker.stderr
 
     with sqlite3.connect(database) as db:
-        tasks = db.execute(
+        rows = db.execute(
             f"SELECT task_path, status, return_value FROM {DBTaskResult._meta.db_table}"
         ).fetchall()
         notices = db.execute(
@@ -82,10 +84,13 @@ def test_scheduler_and_worker_processes_flag_an_overdue_decision_and_mail_its_ow
             f" FROM {AttentionNotice._meta.db_table} n"
             f" JOIN {Decision._meta.db_table} d ON d.id = n.decision_id"
         ).fetchall()
-    assert [(path, status) for path, status, _ in tasks] == [
-        ("decisions.tasks.check_decisions", "SUCCESSFUL")
-    ]
-    assert json.loads(tasks[0][2]) == {"flagged": 1, "notices": 1, "emails": 1}
+    tasks = {path: (status, json.loads(value)) for path, status, value in rows}
+    assert len(rows) == 2
+    assert tasks["decisions.tasks.check_decisions"] == (
+        "SUCCESSFUL",
+        {"flagged": 1, "notices": 1, "emails": 1},
+    )
+    assert tasks["comparisons.tasks.refresh_facts"][0] == "SUCCESSFUL"
     assert notices == [("Queue for the billing service", "review_due", 1)]
 
     (message_file,) = list(outbox.iterdir())
