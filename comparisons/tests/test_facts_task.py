@@ -1,4 +1,5 @@
 import pytest
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -11,9 +12,15 @@ from core.periodic import periodic_tasks
 pytestmark = pytest.mark.django_db
 
 
-def run_worker():
-    """What `manage.py db_worker --backend worker --batch` does, in this process and transaction."""
-    Worker(
+@pytest.fixture
+def run_worker(monkeypatch):
+    """What `manage.py db_worker --backend worker --batch` does, in this process and transaction.
+
+    The worker recycles its connection between tasks, which would close the test's
+    transaction on PostgreSQL; the real process is run in decisions/tests/test_worker.py.
+    """
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    return lambda: Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -31,7 +38,7 @@ def test_refresh_facts_is_a_daily_task_on_the_worker_backend():
     assert refresh_facts.backend == "worker"
 
 
-def test_the_worker_refreshes_facts_and_stores_what_changed(seeded, package_index):  # noqa: F811
+def test_the_worker_refreshes_facts_and_stores_what_changed(seeded, package_index, run_worker):  # noqa: F811
     age_django_facts()
     result = refresh_facts.enqueue()
     run_worker()
@@ -43,7 +50,7 @@ def test_the_worker_refreshes_facts_and_stores_what_changed(seeded, package_inde
     assert FrameworkFacts.objects.get(framework__slug="django").latest_version == "6.1.3"
 
 
-def test_a_failed_refresh_is_a_failed_task_with_the_report(seeded, package_index):  # noqa: F811
+def test_a_failed_refresh_is_a_failed_task_with_the_report(seeded, package_index, run_worker):  # noqa: F811
     age_django_facts()
     package_index.queue("quart", Answer(status=500), Answer(status=500))
     result = refresh_facts.enqueue()
