@@ -216,8 +216,14 @@ class Snapshot:
 
     @cached_property
     def fingerprint(self) -> str:
-        """A short hash of the content, equal for equal snapshots (used to detect drift)."""
-        payload = json.dumps(snapshot_to_dict(self), sort_keys=True, separators=(",", ":"))
+        """A short hash of the content, equal for equal snapshots (used to detect drift).
+
+        When facts were fetched is left out: a refresh that changes nothing is no drift.
+        """
+        data = snapshot_to_dict(self)
+        for framework in data["frameworks"]:
+            framework.get("facts", {}).pop("fetched_at", None)
+        payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -814,6 +820,8 @@ def snapshot_to_dict(snapshot: Snapshot) -> dict:
                     slug: {"score": r.score, "label": r.label, "source_url": r.source_url}
                     for slug, r in f.ratings.items()
                 },
+                # Only when known, so the fingerprints of matrices without facts stay as they were.
+                **({"facts": _converter(FactsInfo)(f.facts)} if f.facts is not None else {}),
             }
             for f in snapshot.frameworks
         ],
@@ -861,6 +869,7 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
                     slug: RatingInfo(r["score"], r["label"], r.get("source_url", ""))
                     for slug, r in f["ratings"].items()
                 },
+                facts=facts_from_dict(f["facts"]) if f.get("facts") else None,
             )
             for f in data["frameworks"]
         ),
@@ -886,6 +895,39 @@ def snapshot_from_dict(data: Mapping) -> Snapshot:
                 tuple(s.get("alternatives", ())),
             )
             for s in data["scenarios"]
+        ),
+    )
+
+
+def facts_from_dict(data: Mapping) -> FactsInfo:
+    """Rebuild FactsInfo from its `snapshot_to_dict` form."""
+    return FactsInfo(
+        **{
+            name: data.get(name, "")
+            for name in (
+                "package",
+                "latest_version",
+                "latest_release_date",
+                "first_release_date",
+                "requires_python",
+                "license",
+                "supported_until",
+                "fetched_at",
+            )
+        },
+        python_versions=tuple(data.get("python_versions", ())),
+        release_lines=tuple(
+            ReleaseLineInfo(
+                line["version"],
+                line.get("lts", False),
+                line.get("end_of_support", ""),
+                line.get("source", ""),
+            )
+            for line in data.get("release_lines", ())
+        ),
+        advisories=tuple(
+            AdvisoryInfo(a["id"], a.get("summary", ""), tuple(a.get("fixed_in", ())), a.get("url", ""))
+            for a in data.get("advisories", ())
         ),
     )
 

@@ -1,3 +1,6 @@
+import datetime
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -191,6 +194,15 @@ class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
         context["matrix"] = build_matrix([self], aspects)
         return context
 
+    @property
+    def fetched_facts(self) -> "FrameworkFacts | None":
+        """The package's facts as last fetched, or None (no package, never fetched)."""
+        return getattr(self, "facts", None)
+
+    @property
+    def supported_until(self) -> datetime.date | None:
+        return supported_until(self.release_lines.all())
+
     def clean(self):
         super().clean()
         if self.colour and HEX_COLOUR.match(self.colour):
@@ -198,6 +210,21 @@ class Framework(Snippet, index.Indexed, Orderable, ClusterableModel):
             problems = contrast_problems(self.colour)
             if problems:
                 raise ValidationError({"colour": problems})
+
+
+def release_line_key(version: str) -> tuple[int, ...]:
+    """Orders release lines by their numbers: "5.2" < "6.0" < "6.1"; "2.x" counts as 2."""
+    return tuple(int(part) for part in re.findall(r"\d+", version))
+
+
+def supported_until(lines) -> datetime.date | None:
+    """End of support of the newest LTS line that has a date, else of the newest dated line."""
+    dated = [line for line in lines if line.end_of_support]
+    lts = [line for line in dated if line.lts]
+    candidates = lts or dated
+    if not candidates:
+        return None
+    return max(candidates, key=lambda line: release_line_key(line.version)).end_of_support
 
 
 class ReleaseLine(Orderable):

@@ -11,11 +11,14 @@ import threading
 from django.db import transaction
 
 from comparisons.engine import (
+    AdvisoryInfo,
     AspectInfo,
+    FactsInfo,
     FrameworkInfo,
     OptionInfo,
     QuestionInfo,
     RatingInfo,
+    ReleaseLineInfo,
     ScenarioInfo,
     Snapshot,
 )
@@ -58,8 +61,9 @@ def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
                 rating.aspect.slug: RatingInfo(rating.score, rating.label, rating.source_url)
                 for rating in framework.ratings.all()
             },
+            facts=facts_info(framework),
         )
-        for framework in Framework.objects.published().with_ratings()
+        for framework in Framework.objects.published().with_ratings().with_facts()
     ]
     questions = [
         QuestionInfo(
@@ -94,3 +98,38 @@ def build_snapshot(guide_urls: dict[int, str] | None = None) -> Snapshot:
         questions=tuple(questions),
         scenarios=tuple(scenarios),
     )
+
+
+def facts_info(framework: Framework) -> FactsInfo | None:
+    """The framework's release facts for the engine, from prefetched facts and release lines.
+
+    None when nothing is known: no package fetched and no release line curated.
+    """
+    facts = framework.fetched_facts
+    lines = list(framework.release_lines.all())
+    if facts is None and not lines:
+        return None
+    until = framework.supported_until
+    return FactsInfo(
+        package=facts.package if facts else framework.package,
+        latest_version=facts.latest_version if facts else "",
+        latest_release_date=_iso(facts.latest_release_date) if facts else "",
+        first_release_date=_iso(facts.first_release_date) if facts else "",
+        requires_python=facts.requires_python if facts else "",
+        python_versions=tuple(facts.python_versions) if facts else (),
+        license=facts.license if facts else "",
+        release_lines=tuple(
+            ReleaseLineInfo(line.version, line.lts, _iso(line.end_of_support), line.source) for line in lines
+        ),
+        advisories=tuple(
+            AdvisoryInfo(a.advisory_id, a.summary, tuple(a.fixed_in), a.url) for a in facts.advisories.all()
+        )
+        if facts
+        else (),
+        supported_until=_iso(until),
+        fetched_at=facts.fetched_at.isoformat() if facts else "",
+    )
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day else ""

@@ -21,7 +21,7 @@ class CompareView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        frameworks = list(Framework.objects.published().with_ratings())
+        frameworks = list(Framework.objects.published().with_ratings().with_facts())
         requested = self.request.GET.getlist("fw")
         known = {f.slug for f in frameworks}
         selected = [f for f in frameworks if f.slug in requested] or frameworks

@@ -26,12 +26,23 @@ class FrameworkViewSet(SnippetViewSet):
                 FieldPanel("summary"),
                 FieldRowPanel([FieldPanel("colour"), FieldPanel("tagline")]),
                 FieldRowPanel([FieldPanel("website"), FieldPanel("docs_url")]),
-                FieldPanel("guide_page"),
+                FieldRowPanel([FieldPanel("guide_page"), FieldPanel("package")]),
             ],
             heading="Framework",
         ),
         # Ratings are edited under their framework: one row per aspect.
         RatingGridPanel("ratings", heading="Ratings", label="Rating"),
+        # Release lines are curated from the project's own schedule; refresh_facts fetches the rest.
+        InlinePanel(
+            "release_lines",
+            heading="Release lines",
+            label="Release line",
+            panels=[
+                FieldRowPanel([FieldPanel("version"), FieldPanel("lts")]),
+                FieldRowPanel([FieldPanel("released_on"), FieldPanel("end_of_support")]),
+                FieldPanel("source"),
+            ],
+        ),
     ]
 
 

@@ -1,6 +1,7 @@
 import json
 
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from modelcluster.fields import ParentalManyToManyField
@@ -64,7 +65,12 @@ class GuideIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        pages = GuidePage.objects.child_of(self).live().public().prefetch_related("guided_frameworks")
+        pages = (
+            GuidePage.objects.child_of(self)
+            .live()
+            .public()
+            .prefetch_related(Prefetch("guided_frameworks", queryset=Framework.objects.with_facts()))
+        )
         context["framework_pages"] = [p for p in pages if p.framework]
         context["topic_pages"] = [p for p in pages if not p.framework]
         return context

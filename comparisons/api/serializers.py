@@ -18,7 +18,7 @@ from comparisons.engine import (
     shown,
     validate_input,
 )
-from comparisons.models import Aspect, Framework, Option, Question, Rating, Scenario
+from comparisons.models import Advisory, Aspect, Framework, Option, Question, Rating, ReleaseLine, Scenario
 from comparisons.snapshot import get_snapshot
 
 
@@ -38,10 +38,69 @@ class RatingSerializer(serializers.ModelSerializer):
         fields = ["framework", "aspect", "score", "label", "note", "source_url"]
 
 
+class ReleaseLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReleaseLine
+        fields = ["version", "lts", "end_of_support", "source"]
+
+
+class AdvisorySerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="advisory_id", help_text="The advisory's id, e.g. PYSEC-… or GHSA-….")
+    fixed_in = serializers.ListField(child=serializers.CharField(), help_text="Versions that fix it.")
+
+    class Meta:
+        model = Advisory
+        fields = ["id", "summary", "fixed_in", "url"]
+
+
+class FactsSerializer(serializers.Serializer):
+    """Release facts: fetched from the package index, plus the release lines editors curate."""
+
+    package = serializers.CharField()
+    latest_version = serializers.CharField(allow_null=True)
+    latest_release_date = serializers.DateField(allow_null=True)
+    first_release_date = serializers.DateField(allow_null=True)
+    requires_python = serializers.CharField(allow_null=True, help_text='A version specifier, e.g. ">=3.10".')
+    python_versions = serializers.ListField(
+        child=serializers.CharField(), help_text="Python versions the package's classifiers name."
+    )
+    license = serializers.CharField(allow_null=True)
+    release_lines = ReleaseLineSerializer(many=True)
+    advisories = AdvisorySerializer(many=True, help_text="Advisories open on the latest release.")
+    fetched_at = serializers.DateTimeField(allow_null=True, help_text="When these facts were fetched.")
+
+
+def facts_data(framework: Framework) -> dict | None:
+    """The `facts` object of a framework with prefetched facts (`with_facts()`), or None."""
+    facts = framework.fetched_facts
+    lines = list(framework.release_lines.all())
+    if facts is None and not lines and not framework.package:
+        return None
+    return {
+        "package": facts.package if facts else framework.package,
+        "latest_version": facts.latest_version if facts else None,
+        "latest_release_date": facts.latest_release_date if facts else None,
+        "first_release_date": facts.first_release_date if facts else None,
+        "requires_python": (facts.requires_python or None) if facts else None,
+        "python_versions": facts.python_versions if facts else [],
+        "license": (facts.license or None) if facts else None,
+        "release_lines": lines,
+        "advisories": list(facts.advisories.all()) if facts else [],
+        "fetched_at": facts.fetched_at if facts else None,
+    }
+
+
 class FrameworkSerializer(serializers.ModelSerializer):
+    facts = serializers.SerializerMethodField()
+
     class Meta:
         model = Framework
-        fields = ["slug", "name", "kind", "summary", "website", "docs_url", "colour", "tagline"]
+        fields = ["slug", "name", "kind", "summary", "website", "docs_url", "colour", "tagline", "facts"]
+
+    @extend_schema_field(FactsSerializer(allow_null=True))
+    def get_facts(self, framework) -> dict | None:
+        data = facts_data(framework)
+        return None if data is None else FactsSerializer(data).data
 
 
 class FrameworkDetailSerializer(FrameworkSerializer):

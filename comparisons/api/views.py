@@ -21,8 +21,8 @@ class FrameworkViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action == "retrieve":
-            return Framework.objects.published().with_ratings()
-        return Framework.objects.published()
+            return Framework.objects.published().with_ratings().with_facts()
+        return Framework.objects.published().with_facts()
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -64,7 +64,7 @@ class MatrixView(ContentConditionalMixin, APIView):
             .order_by("framework__sort_order", "aspect__sort_order")
         )
         data = {
-            "frameworks": Framework.objects.published(),
+            "frameworks": Framework.objects.published().with_facts(),
             "aspects": Aspect.objects.published(),
             "ratings": ratings,
         }

@@ -6,6 +6,7 @@ from wagtail.models import ModelLogEntry, Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from comparisons.models import Framework, Rating
+from comparisons.tests.factories import release_lines_form
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def framework_form(framework, **rating_changes):
         }
         row.update(rating_changes.get(rating.aspect.slug, {}))
         ratings.append(row)
-    return nested_form_data(
+    form = nested_form_data(
         {
             "name": framework.name,
             "slug": framework.slug,
@@ -41,6 +42,7 @@ def framework_form(framework, **rating_changes):
             "action-publish": "action-publish",
         }
     )
+    return {**form, **release_lines_form(framework)}
 
 
 def edit_url(framework):

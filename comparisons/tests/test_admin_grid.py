@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from comparisons import forms as grid_forms
 from comparisons.models import Aspect, AspectKind, Framework, Rating
-from comparisons.tests.factories import AspectFactory
+from comparisons.tests.factories import AspectFactory, release_lines_form
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,8 @@ def new_framework_form(rows, **fields):
         "action-publish": "action-publish",
         **fields,
     }
-    return nested_form_data(data)
+    existing = Framework.objects.filter(slug=data["slug"]).first()
+    return {**nested_form_data(data), **release_lines_form(existing)}
 
 
 def row_aspects(html):

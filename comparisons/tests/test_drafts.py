@@ -21,7 +21,7 @@ from wagtail.models import Workflow, WorkflowContentType
 from comparisons.matrix_io import matrix_export, matrix_import
 from comparisons.models import Aspect, Framework, Option, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
-from comparisons.tests.factories import AspectFactory, FrameworkFactory, ScenarioFactory
+from comparisons.tests.factories import AspectFactory, FrameworkFactory, ScenarioFactory, release_lines_form
 from comparisons.tests.test_admin import framework_form
 from core.content_version import content_version
 from decisions.tests.factories import make_decision
@@ -66,6 +66,7 @@ def new_framework_form(saved=None, **extra):
         "ratings-0-source_anchor": "",
         "ratings-0-ORDER": "1",
         "ratings-0-DELETE": "",
+        **release_lines_form(saved),
     }
     data.update(extra)
     return data
