@@ -6,6 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from comparisons.engine import AdvisoryInfo, FactsInfo
+from comparisons.models import Advisory, FrameworkFacts, ReleaseLine
 from comparisons.snapshot import get_snapshot
 from decisions import attention
 from decisions.models import AttentionNotice, Decision, DecisionStatus
@@ -137,3 +138,25 @@ def test_needing_attention_filter_costs_the_same_queries_for_more_decisions(user
         make_decision(user, title=f"More {n}", review_by=today)
     with django_assert_num_queries(len(first.captured_queries)):
         assert len(run()) == 7
+
+
+def test_facts_written_by_the_refresh_reach_decisions_through_the_snapshot(user):
+    decision = make_decision(user, title="Storefront", chosen_framework="django")
+    assert attention.check_decisions().notices == 0
+
+    facts = FrameworkFacts.objects.get(framework__slug="django")
+    Advisory.objects.create(
+        facts=facts, advisory_id="PYSEC-2099-7", summary="A crafted header.", fixed_in=["9.9"]
+    )
+    lines = ReleaseLine.objects.filter(framework__slug="django", lts=True, end_of_support__isnull=False)
+    for line in lines:
+        line.end_of_support = timezone.localdate() + timedelta(days=30)
+        line.save()
+
+    report = attention.check_decisions()
+    assert (report.flagged, report.emails, report.notices) == (1, 1, 2)
+    (message,) = mail.outbox
+    assert "Storefront" in message.body and "PYSEC-2099-7" in message.body
+    assert f"Support for Django ends on {timezone.localdate() + timedelta(days=30)}" in message.body
+    reasons = {notice.reason for notice in decision.attention_notices.all()}
+    assert reasons == {attention.ADVISORY, attention.SUPPORT_ENDING}
