@@ -10,10 +10,11 @@ BENCH_SERVERS ?= 2x1,2x2,2x4,3x1,4x1
 HOST ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev setup run test test-fast browser lint format check superuser screenshots bench audit soak resilience clean
+.PHONY: help install install-dev setup run worker test test-fast browser lint format check superuser screenshots bench audit soak resilience clean
 
 help:
 	@echo "make run          set up and serve the portal on http://$(HOST):$(PORT)/ (SQLite)"
+	@echo "make worker       run the background task worker and the periodic schedule (next to make run)"
 	@echo "make test         set up and run every test (browser journeys included)"
 	@echo "make superuser    create an admin account for /admin/"
 	@echo "make lint         ruff check and format check"
@@ -47,6 +48,12 @@ setup: install
 run: setup
 	@echo "Serving Stackfit on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, create a login with 'make superuser')"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The scheduler loop in the background, the worker in the foreground; Ctrl+C stops both.
+worker: setup
+	@trap 'kill $$loop' EXIT INT TERM; \
+	( while true; do $(BIN)/python manage.py enqueue_periodic_tasks; sleep 60; done ) & loop=$$!; \
+	$(BIN)/python manage.py db_worker --backend worker --queue-name default
 
 superuser: setup
 	$(BIN)/python manage.py createadmin

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -49,3 +51,8 @@ class ComparisonsConfig(AppConfig):
             queryset=models.Companion.objects.published().with_coverage(),
             result_template="components/search/companion.html",
         )
+        # Release facts once a day, on the worker (core/periodic.py, docs/deployment.md).
+        from comparisons.tasks import refresh_facts
+        from core.periodic import register_periodic_task
+
+        register_periodic_task(refresh_facts, every=timedelta(days=1))

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,9 @@ class DecisionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "decisions"
     verbose_name = "Decisions"
+
+    def ready(self):
+        from core.periodic import register_periodic_task
+        from decisions.tasks import check_decisions
+
+        register_periodic_task(check_decisions, every=timedelta(hours=1))

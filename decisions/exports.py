@@ -32,4 +32,5 @@ def decision_as_markdown(decision: Decision, snapshot: Snapshot | None = None) -
         tuned_weights=decision.tuned_weights,
         constraints=decision.constraints,
         stack=decision.stack,
+        review_by=decision.review_by.isoformat() if decision.review_by else "",
     )

@@ -21,6 +21,12 @@ class DecisionCreateForm(PlainLabelsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     notes = forms.CharField(required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+    review_by = forms.DateField(
+        label="Review by",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional: the decision is flagged, and you are mailed, on this date.",
+    )
 
     def __init__(self, *args, snapshot, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,9 +39,11 @@ class DecisionEditForm(PlainLabelsMixin, forms.ModelForm):
     class Meta:
         model = Decision
         fields = ["title", "status", "chosen_framework", "chosen_reason", "notes"]
+        fields += ["review_by"]
         widgets = {
             "chosen_reason": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 6}),
+            "review_by": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"chosen_reason": "Why, if it differs from the recommendation"}
 

@@ -44,13 +44,17 @@ def render_madr(
     tuned_weights: dict | None = None,
     constraints: dict | None = None,
     stack: dict | None = None,
+    review_by: str = "",
 ) -> str:
     """The record. `questions` maps question slug to (prompt, {option slug: label})."""
     ranking = result["ranking"]
     names = {r["framework"]: r["name"] for r in ranking}
     chosen_name = names.get(chosen_framework, chosen_framework)
     recommended = result["recommended"]
-    lines = [f"# {md_escape_line(title)}", "", f"* Status: {status}", f"* Date: {date}", ""]
+    lines = [f"# {md_escape_line(title)}", "", f"* Status: {status}", f"* Date: {date}"]
+    if review_by:
+        lines.append(f"* Review by: {review_by}")
+    lines.append("")
 
     lines += ["## Context and Problem Statement", ""]
     lines.append(

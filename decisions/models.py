@@ -28,6 +28,14 @@ class DecisionQuerySet(models.QuerySet):
     def search(self, query: str):
         return self.filter(title__icontains=query) if query else self
 
+    def needing_review(self):
+        """Decisions whose revisit triggers are checked: neither superseded nor rejected."""
+        return self.filter(status__in=[DecisionStatus.PROPOSED, DecisionStatus.ACCEPTED])
+
+    def with_notices(self):
+        """Each decision's attention notices, in one extra query."""
+        return self.prefetch_related("attention_notices")
+
     def with_snapshots(self):
         """Each decision's snapshots, newest first, in one extra query."""
         return self.prefetch_related(
@@ -61,6 +69,11 @@ class Decision(models.Model):
     share_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Revisit triggers (decisions/attention.py).
+    review_by = models.DateField(
+        null=True, blank=True, help_text="A date to look at this decision again; it is flagged then."
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     objects = DecisionQuerySet.as_manager()
 
@@ -114,3 +127,27 @@ class DecisionSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.decision}: {self.recommended} ({self.created_at:%Y-%m-%d})"
+
+
+class AttentionNotice(models.Model):
+    """One reason a decision needed attention that its owner has been told about.
+
+    `key` names the reason and what it is about (a review date, a support end date,
+    an advisory id), so each is mailed once (`notified_at`) and, once the owner marks
+    the decision reviewed (`acknowledged_at`), it is no longer flagged.
+    """
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="attention_notices")
+    key = models.CharField(max_length=200)
+    reason = models.CharField(max_length=20)
+    detail = models.CharField(max_length=500)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["decision", "key"], name="attention_notice_once")]
+
+    def __str__(self):
+        return f"{self.decision}: {self.key}"

@@ -125,6 +125,7 @@ def decision_create(
     notes: str = "",
     status: str = DecisionStatus.PROPOSED,
     snapshot: Snapshot | None = None,
+    review_by=None,
 ) -> Decision:
     """Save a decision with the snapshot computed now, on the server, from its answers."""
     snapshot = snapshot or get_snapshot()
@@ -152,6 +153,7 @@ def decision_create(
         chosen_reason=chosen_reason,
         notes=notes,
         status=status,
+        review_by=review_by,
     )
     _store(decision, evaluation)
     return decision

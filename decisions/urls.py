@@ -13,6 +13,7 @@ urlpatterns = [
     path("decisions/<int:pk>/delete/", views.decision_delete, name="delete"),
     path("decisions/<int:pk>/share/", views.decision_share, name="share"),
     path("decisions/<int:pk>/reevaluate/", views.decision_reevaluate, name="reevaluate"),
+    path("decisions/<int:pk>/reviewed/", views.decision_mark_reviewed, name="reviewed"),
     path("decisions/<int:pk>/export.<str:fmt>", views.decision_export, name="export"),
     path("d/<str:token>/", views.decision_shared, name="shared"),
 ]

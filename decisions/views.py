@@ -19,7 +19,7 @@ from comparisons.answers import (
 )
 from comparisons.engine import InvalidInput
 from comparisons.snapshot import get_snapshot
-from decisions import services
+from decisions import attention, services
 from decisions.exports import decision_as_dict, decision_as_markdown
 from decisions.forms import DecisionCreateForm, DecisionEditForm, DecisionSearchForm
 from decisions.models import Decision
@@ -30,7 +30,7 @@ SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 def owned_decision(request, pk) -> Decision:
     """The one way pages fetch a decision: someone else's is a 404, never a 403."""
-    return get_object_or_404(Decision.objects.owned_by(request.user).with_snapshots(), pk=pk)
+    return get_object_or_404(Decision.objects.owned_by(request.user).with_snapshots().with_notices(), pk=pk)
 
 
 @login_required
@@ -38,6 +38,9 @@ def decision_list(request):
     form = DecisionSearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     decisions = Decision.objects.owned_by(request.user).with_snapshots().search(query)
+    attention_only = request.GET.get("attention") == "1"
+    # The filter is a list (reasons come partly from the engine snapshot); both page the same.
+    decisions = attention.needing_attention(decisions) if attention_only else decisions.with_notices()
     page = Paginator(decisions, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -46,7 +49,9 @@ def decision_list(request):
             "page_obj": page,
             "search_form": form,
             "title_query": query,
+            "attention_only": attention_only,
             "drifts": services.drift_for(page.object_list),
+            "attention": attention.attention_for(page.object_list),
             "meta_description": "Your saved framework decisions.",
         },
     )
@@ -142,6 +147,7 @@ def _detail_context(decision, snapshot):
             decision.chosen_framework,
         ),
         "drift": services.drift_for([decision], snapshot).get(decision.pk),
+        "attention": attention.attention_for([decision], snapshot).get(decision.pk, []),
     }
 
 
@@ -157,7 +163,7 @@ def decision_shared(request, token):
     # Only a token's own alphabet reaches the database (PostgreSQL refuses a NUL byte with an error).
     if not SHARE_TOKEN.fullmatch(token):
         raise Http404("No such shared decision.")
-    decision = get_object_or_404(Decision.objects.shared(token).with_snapshots())
+    decision = get_object_or_404(Decision.objects.shared(token).with_snapshots().with_notices())
     context = _detail_context(decision, get_snapshot())
     context["owner_view"] = request.user.is_authenticated and decision.owner_id == request.user.pk
     response = render(request, "pages/decisions/detail.html", context)
@@ -196,6 +202,15 @@ def decision_share(request, pk):
     shared = request.POST.get("shared") == "1"
     services.decision_set_sharing(decision=decision, shared=shared)
     messages.success(request, "Read-only link turned on." if shared else "Read-only link turned off.")
+    return redirect(decision)
+
+
+@login_required
+@require_POST
+def decision_mark_reviewed(request, pk):
+    decision = owned_decision(request, pk)
+    attention.decision_mark_reviewed(decision=decision)
+    messages.success(request, "Marked as reviewed: today's reasons will not be flagged again.")
     return redirect(decision)
 
 

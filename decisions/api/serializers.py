@@ -25,7 +25,7 @@ from comparisons.engine import (
     validate_must_have,
 )
 from comparisons.snapshot import get_snapshot
-from decisions import services
+from decisions import attention, services
 from decisions.models import Decision, DecisionSnapshot, DecisionStatus
 
 
@@ -81,7 +81,13 @@ class DecisionListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         decisions = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
         self.drifts = services.drift_for(decisions)
+        self.attention = attention.attention_for(decisions)
         return super().to_representation(decisions)
+
+
+class AttentionSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=attention.REASON_CHOICES, read_only=True)
+    detail = serializers.CharField(read_only=True)
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -100,6 +106,9 @@ class DecisionSerializer(serializers.ModelSerializer):
         help_text="When saved; blank before verdicts.",
     )
     stack = serializers.SerializerMethodField()
+    # Revisit triggers (decisions/attention.py).
+    needs_attention = serializers.SerializerMethodField()
+    attention = serializers.SerializerMethodField()
 
     class Meta:
         model = Decision
@@ -107,6 +116,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "id", "title", "status", "answers", "weights", "must_have", "tuned_weights", "constraints",
             "recommended", "verdict", "stack", "chosen_framework", "chosen_reason", "notes", "shared",
             "share_url", "snapshot", "drift", "created_at", "updated_at",
+            "review_by", "reviewed_at", "needs_attention", "attention",
         ]  # fmt: skip
         read_only_fields = fields
         list_serializer_class = DecisionListSerializer
@@ -135,6 +145,19 @@ class DecisionSerializer(serializers.ModelSerializer):
         drift = drifts.get(decision.pk)
         return drift.message if drift else None
 
+    def _attention(self, decision) -> list:
+        found = getattr(self.parent, "attention", None)
+        if found is None:
+            found = attention.attention_for([decision])
+        return found.get(decision.pk, [])
+
+    def get_needs_attention(self, decision) -> bool:
+        return bool(self._attention(decision))
+
+    @extend_schema_field(AttentionSerializer(many=True))
+    def get_attention(self, decision):
+        return [{"reason": item.reason, "detail": item.detail} for item in self._attention(decision)]
+
 
 class IsoDateTimeField(serializers.ReadOnlyField):
     """A time as Python's isoformat() writes it ("+00:00", where DRF writes "Z")."""
@@ -153,12 +176,17 @@ class DecisionExportSerializer(DecisionSerializer):
     created_at = IsoDateTimeField()
     updated_at = IsoDateTimeField()
     snapshots = ExportSnapshotSerializer(many=True, read_only=True)
+    reviewed_at = serializers.SerializerMethodField()
+
+    def get_reviewed_at(self, decision) -> str | None:
+        return decision.reviewed_at.isoformat() if decision.reviewed_at else None
 
     class Meta(DecisionSerializer.Meta):
         fields = [
             "id", "title", "status", "answers", "weights", "must_have", "tuned_weights", "constraints",
             "verdict", "stack", "chosen_framework", "chosen_reason", "notes", "created_at", "updated_at",
             "snapshots",
+            "review_by", "reviewed_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -186,6 +214,9 @@ class DecisionCreateSerializer(serializers.Serializer):
     chosen_reason = StrictCharField(required=False, allow_blank=True, max_length=2000)
     notes = StrictCharField(required=False, allow_blank=True, max_length=10_000)
     status = serializers.ChoiceField(choices=DecisionStatus.choices, required=False)
+    review_by = serializers.DateField(
+        required=False, allow_null=True, help_text="Flag the decision (and mail you) on this date."
+    )
 
     def validate(self, data):
         if data["answers"] == {}:
@@ -229,6 +260,9 @@ class DecisionUpdateSerializer(serializers.ModelSerializer):
 
     shared = serializers.BooleanField(required=False, help_text="Turn the read-only link on or off.")
     chosen_framework = FrameworkSlugField(required=False)
+    reviewed = serializers.BooleanField(
+        required=False, help_text="true: you have looked at it; today's attention reasons are cleared."
+    )
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -239,6 +273,7 @@ class DecisionUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
         fields = ["title", "status", "chosen_framework", "chosen_reason", "notes", "shared"]
+        fields += ["review_by", "reviewed"]
 
     def validate_chosen_framework(self, value):
         try:
@@ -248,9 +283,12 @@ class DecisionUpdateSerializer(serializers.ModelSerializer):
 
     def update(self, decision, validated_data):
         shared = validated_data.pop("shared", None)
+        reviewed = validated_data.pop("reviewed", False)
         decision = super().update(decision, validated_data)
         if shared is not None and shared != bool(decision.share_token):
             services.decision_set_sharing(decision=decision, shared=shared)
+        if reviewed:
+            attention.decision_mark_reviewed(decision=decision)
         return decision
 
     def to_representation(self, decision):

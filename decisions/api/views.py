@@ -100,7 +100,7 @@ class DecisionViewSet(
         # PostgreSQL refuses NUL in text; say so instead of failing in the database.
         if "\x00" in search:
             raise ValidationError({"search": ["Must not contain a NUL character."]})
-        return Decision.objects.owned_by(self.request.user).with_snapshots().search(search)
+        return Decision.objects.owned_by(self.request.user).with_snapshots().with_notices().search(search)
 
     def get_serializer_class(self):
         if self.action == "create":

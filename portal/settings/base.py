@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.google",
     "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +188,25 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "stackfit"},
         "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"},
     }
+
+# Background tasks (django-tasks). "default" runs a task at once, in the caller:
+# Wagtail enqueues its search-index and reference-index updates there and they
+# keep happening inside the editor's request, as before. "worker" stores the task
+# in the database (django-tasks-db) for `manage.py db_worker --backend worker`,
+# a separate process: our slow or scheduled jobs (fetching release facts, checking
+# decisions and mailing their owners) never hold up a request, survive a restart,
+# and leave a row (status, traceback) to inspect. See docs/deployment.md.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "worker": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
+WORKER_TASK_BACKEND = "worker"
+# The worker's healthcheck: a task ready this long without being started means no worker is taking them.
+WORKER_MAX_QUEUE_AGE = env_int("WORKER_MAX_QUEUE_AGE", 600)
+# Decisions whose chosen framework's support ends within this many days need attention.
+DECISION_SUPPORT_WARNING_DAYS = env_int("DECISION_SUPPORT_WARNING_DAYS", 90)
+# Mail as files in this directory instead of sending (tests of the worker process, trials).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 
 # Anonymous pages (home, guide, FAQ, compare, scenarios) are cached whole; an
 # edit changes the content version in their keys. 0 turns the cache off.
@@ -296,6 +317,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["portal.api.public_endpoints"],
+    "ENUM_NAME_OVERRIDES": {"AttentionReasonEnum": "decisions.attention.REASON_CHOICES"},
     # Swagger UI's files come from the sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

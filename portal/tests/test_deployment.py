@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import yaml
 from django.conf import settings
-from django.core.management import CommandError, call_command, get_commands
+from django.core.management import CommandError, call_command, get_commands, load_command_class
 
 ROOT = Path(settings.BASE_DIR)
 ENTRYPOINT = ROOT / "scripts" / "docker-entrypoint.sh"
@@ -128,6 +128,62 @@ def test_a_scheduler_publishes_scheduled_content_every_minute_after_migrations(c
     assert scheduler["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert scheduler["depends_on"]["db"]["condition"] == "service_healthy"
     assert scheduler["restart"] == "unless-stopped"
+
+
+def test_the_scheduler_also_enqueues_periodic_tasks_and_has_its_own_healthcheck(compose):
+    scheduler = compose["services"]["scheduler"]
+    script = scheduler["command"][-1]
+    assert "enqueue_periodic_tasks" in get_commands()
+    assert "python manage.py enqueue_periodic_tasks && touch /tmp/scheduler-alive" in script
+    test = scheduler["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"]
+    assert "/readyz" not in test[3] and "'/tmp/scheduler-alive'" in test[3]
+
+
+def run_heartbeat_check(code, heartbeat: Path) -> int:
+    code = code.replace("'/tmp/scheduler-alive'", repr(str(heartbeat)))
+    return subprocess.run([sys.executable, "-c", code], timeout=30).returncode
+
+
+def test_scheduler_healthcheck_fails_without_a_recent_pass(compose, tmp_path):
+    code = compose["services"]["scheduler"]["healthcheck"]["test"][3]
+    heartbeat = tmp_path / "scheduler-alive"
+    assert run_heartbeat_check(code, heartbeat) != 0
+    heartbeat.touch()
+    assert run_heartbeat_check(code, heartbeat) == 0
+    os.utime(heartbeat, (time.time() - 300, time.time() - 300))
+    assert run_heartbeat_check(code, heartbeat) != 0
+
+
+def test_a_worker_runs_the_task_queue_after_migrations_with_its_own_healthcheck(compose):
+    services = compose["services"]
+    worker = services["worker"]
+    command = worker["command"]
+    assert command[:3] == ["python", "manage.py", "db_worker"]
+    # The flags exist, and name the backend our tasks are enqueued on.
+    db_worker = load_command_class(get_commands()["db_worker"], "db_worker")
+    parsed = db_worker.create_parser("manage.py", "db_worker").parse_args(command[3:])
+    assert parsed.backend_name == settings.WORKER_TASK_BACKEND == "worker"
+    assert settings.TASKS["worker"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    assert parsed.reload is False
+    assert worker["healthcheck"]["test"] == ["CMD", "python", "manage.py", "worker_health"]
+    assert "worker_health" in get_commands()
+    assert worker["environment"] == services["web"]["environment"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    assert worker["restart"] == "unless-stopped"
+
+
+def test_only_web_uses_the_images_http_healthcheck(compose):
+    for name, service in compose["services"].items():
+        if service.get("build") != ".":
+            continue
+        check = service.get("healthcheck")
+        assert check, f"{name} would inherit the image's /readyz check"
+        if name == "web":
+            assert "/readyz" in healthcheck_code(compose)
+        else:
+            assert check.get("disable") or "/readyz" not in " ".join(check["test"]), name
 
 
 def test_every_web_variable_is_read_by_the_settings(compose):
