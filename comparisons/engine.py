@@ -257,6 +257,11 @@ class Snapshot:
         }
 
     @cached_property
+    def _vote_signs(self) -> dict[str, tuple[float, ...]]:
+        """Per scenario, +1.0 for each framework it credits and -1.0 for the others."""
+        return {slug: tuple(1.0 if m else -1.0 for m in mask) for slug, mask in self._favoured_masks.items()}
+
+    @cached_property
     def _aspect_positions(self) -> dict[str, int]:
         return {a.slug: i for i, a in enumerate(self.aspects)}
 
@@ -680,6 +685,12 @@ def recommend(
     runner_up = beaten[0] if beaten else (rest[0] if rest else None)
     describe = _Describer(snapshot)
     scenario_slugs = {s.slug for s, _ in votes}
+    # What a stack fills: must-haves and positively weighted numeric aspects, in aspect order.
+    wanted = [
+        a.slug
+        for a in snapshot.aspects
+        if a.numeric and (a.slug in must_have or aspect_weights.get(a.slug, 0) > 0)
+    ]
     ranking = []
     for index in [winner, *rest]:
         framework = snapshot.frameworks[index]
@@ -687,19 +698,20 @@ def recommend(
             reasons = _reasons(describe, index, runner_up, contributions, winning=True)
         else:
             reasons = _reasons(describe, index, winner, contributions, winning=False)
-        strengths, weaknesses = _points(snapshot, index, contributions[index])
+        rounded = contributions[index]
+        strengths, weaknesses = _points(snapshot, index, rounded)
         ranking.append(
             Ranked(
                 framework=framework.slug,
                 name=framework.name,
                 score=round(score(index), 1),
                 guide_url=framework.guide_url,
-                contributions={key: round(value, 2) for key, value in contributions[index].items()},
+                contributions=rounded,
                 reasons=reasons,
                 ruled_out=failures[index],
                 strengths=strengths,
                 weaknesses=weaknesses,
-                stack=_stack(snapshot, index, aspect_weights, must_have, scenario_slugs),
+                stack=_stack(snapshot, index, wanted, scenario_slugs),
             )
         )
     verdict, margin = _verdict(sums, pool, order, winner, scale)
@@ -815,11 +827,10 @@ def _aspect_sums(snapshot: Snapshot, aspect_weights: Mapping[str, float]) -> lis
 
 def _with_votes(snapshot: Snapshot, aspect_sums: list[float], votes) -> list[float]:
     """Add the scenario votes: +vote to the frameworks a scenario credits, -vote to every other one."""
-    masks = snapshot._favoured_masks
+    signs = snapshot._vote_signs
     for scenario, vote in votes:
         aspect_sums = [
-            total + (vote if credited else -vote)
-            for total, credited in zip(aspect_sums, masks[scenario.slug], strict=True)
+            total + vote * sign for total, sign in zip(aspect_sums, signs[scenario.slug], strict=True)
         ]
     return aspect_sums
 
@@ -858,41 +869,44 @@ def _verdict(sums, pool, order, winner, scale) -> tuple[str, float]:
 
 
 def _contributions(snapshot, aspect_weights, votes, scale) -> list[dict[str, float]]:
-    """Per framework, the points each aspect (and matched scenario) adds to the 50 baseline."""
+    """Per framework, the points (to 2 decimals) each aspect and matched scenario adds to the 50 baseline."""
     if not scale:
         return [{} for _ in snapshot.frameworks]
     columns = snapshot.columns
-    scaled = [(a, w * scale, columns.get(a)) for a, w in aspect_weights.items()]
-    masks = snapshot._favoured_masks
-    scenario_points = [(f"scenario:{s.slug}", v * scale, masks[s.slug]) for s, v in votes]
-    result = []
-    for index in range(len(snapshot.frameworks)):
-        points = {a: w * column[index] if column else 0.0 for a, w, column in scaled}
-        for key, vote, mask in scenario_points:
-            points[key] = vote if mask[index] else -vote
-        result.append(points)
-    return result
+    zeros = (0.0,) * len(snapshot.frameworks)
+    keys, rows = [], []
+    # Column by column (one pass over the frameworks each), then transposed into one dict per framework.
+    for aspect, weight in aspect_weights.items():
+        points = weight * scale
+        keys.append(aspect)
+        rows.append([round(points * value, 2) for value in columns.get(aspect, zeros)])
+    signs = snapshot._vote_signs
+    for scenario, vote in votes:
+        points = round(vote * scale, 2)
+        keys.append(f"scenario:{scenario.slug}")
+        rows.append([points * sign for sign in signs[scenario.slug]])
+    if not keys:
+        return [{} for _ in snapshot.frameworks]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*rows, strict=True)]
 
 
 def _points(snapshot: Snapshot, index: int, contributions: Mapping[str, float]):
-    """Up to MAX_POINTS largest positive and negative aspect contributions, as Points."""
+    """Up to MAX_POINTS largest positive and negative (rounded) aspect contributions, as Points."""
     ratings = snapshot.frameworks[index].ratings
     position = snapshot._aspect_positions
-    items = [
-        (round(value, 2), key)
-        for key, value in contributions.items()
-        if key in position and round(value, 2) != 0
-    ]
+    ups, downs = [], []
+    for key, value in contributions.items():
+        if value and key in position:
+            (ups if value > 0 else downs).append((-abs(value), position[key], key, value))
 
-    def point(value: float, key: str) -> Point:
+    def point(item) -> Point:
+        key, value = item[2], item[3]
         rating = ratings.get(key)
         return Point(key, value, rating.score if rating else None, rating.label if rating else "not rated")
 
-    strengths = sorted((item for item in items if item[0] > 0), key=lambda t: (-t[0], position[t[1]]))
-    weaknesses = sorted((item for item in items if item[0] < 0), key=lambda t: (t[0], position[t[1]]))
     return (
-        tuple(point(v, k) for v, k in strengths[:MAX_POINTS]),
-        tuple(point(v, k) for v, k in weaknesses[:MAX_POINTS]),
+        tuple(point(item) for item in heapq.nsmallest(MAX_POINTS, ups)),
+        tuple(point(item) for item in heapq.nsmallest(MAX_POINTS, downs)),
     )
 
 
@@ -984,23 +998,19 @@ def _python_problem(facts: FactsInfo | None, version: str) -> str:
     return f"Python {version} is not among the versions it lists ({', '.join(facts.python_versions)})"
 
 
-def _stack(snapshot, index, aspect_weights, must_have, scenario_slugs) -> Stack:
+def _stack(snapshot, index, wanted, scenario_slugs) -> Stack:
     """The framework and the companions that fill what it lacks for these answers.
 
-    A gap is a must-have or a positively weighted aspect rated below MUST_HAVE_MIN;
-    each gap gets one companion that covers it above the framework's rating: the
-    highest level, then one already in the stack, then the first in snapshot order.
-    Companions named by a matched scenario join too. Listed in snapshot order.
+    A gap is a wanted aspect (a must-have or a positively weighted one) rated below
+    MUST_HAVE_MIN; each gap gets one companion that covers it above the framework's
+    rating: the highest level, then one already in the stack, then the first in
+    snapshot order. Companions named by a matched scenario join too. Listed in
+    snapshot order.
     """
     framework = snapshot.frameworks[index]
     reach = snapshot._companions_of[index]
     if not reach:
         return Stack(framework.slug)
-    wanted = [
-        a.slug
-        for a in snapshot.aspects
-        if a.numeric and (a.slug in must_have or aspect_weights.get(a.slug, 0) > 0)
-    ]
     chosen: dict[str, list[str]] = {}
     for aspect in wanted:
         score = _rating(framework, aspect)
@@ -1017,10 +1027,10 @@ def _stack(snapshot, index, aspect_weights, must_have, scenario_slugs) -> Stack:
                 best, best_key = companion, key
         if best is not None:
             chosen.setdefault(best.slug, []).append(aspect)
-    wanted_set = set(wanted)
-    for companion in reach:
-        if companion.slug not in chosen and scenario_slugs.intersection(companion.scenarios):
-            chosen[companion.slug] = [a for a in wanted if a in companion.covers and a in wanted_set]
+    if scenario_slugs:
+        for companion in reach:
+            if companion.slug not in chosen and scenario_slugs.intersection(companion.scenarios):
+                chosen[companion.slug] = [a for a in wanted if a in companion.covers]
     return Stack(
         framework.slug,
         tuple(
@@ -1267,7 +1277,9 @@ def find_flip(
     columns = snapshot.columns
     failing = [{r.aspect for r in found} for found in failures]
     # A flip to the runner-up (the next that can win) is what a decider weighs; another only if none.
-    base_total = _with_votes(snapshot, base_sums, scenario_votes(snapshot, answers))
+    base_votes = scenario_votes(snapshot, answers)
+    base_vote_sums = _with_votes(snapshot, [0.0] * len(base_sums), base_votes)
+    base_total = [total + vote for total, vote in zip(base_sums, base_vote_sums, strict=True)]
     contenders = sorted((i for i in _pool(failures) if i != base), key=lambda i: _key(base_total, i))
     runner_up = contenders[0] if contenders else None
 
@@ -1281,7 +1293,11 @@ def find_flip(
             column = columns.get(aspect)
             if delta and column is not None:
                 sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
-        sums = _with_votes(snapshot, sums, scenario_votes(snapshot, changed_answers))
+        new_votes = scenario_votes(snapshot, changed_answers) if changed_answers != answers else base_votes
+        if new_votes == base_votes:
+            sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
+        else:
+            sums = _with_votes(snapshot, sums, new_votes)
         if dropped:
             counts = [len(f) - len(f & dropped) for f in failing]
             fewest = min(counts)

@@ -9,14 +9,19 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from comparisons.engine import (
+    CONSTRAINT_KEYS,
     MAX_REPORTED,
     MIN_WEIGHT,
+    MUST_HAVE_MIN,
     SINGLE,
     WEIGHT_LIMIT,
+    Constraints,
     InvalidInput,
     Result,
     shown,
+    validate_constraints,
     validate_input,
+    validate_must_have,
 )
 from comparisons.models import Aspect, Framework, Option, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
@@ -107,7 +112,7 @@ class MatrixSerializer(serializers.Serializer):
 
 
 class ChooserInputField(serializers.JSONField):
-    """Answers (kind="answers") or weights (kind="weights") as sent, for the engine to check."""
+    """Answers, weights, must-haves or constraints (`kind`) as sent, for the engine to check."""
 
     def __init__(self, *, kind: str, allow_empty=True, **kwargs):
         self.kind = kind
@@ -167,6 +172,36 @@ def weights_schema(snapshot, *, allow_empty: bool) -> dict:
     return schema if allow_empty else {**schema, "minProperties": 1}
 
 
+def must_have_schema(snapshot, *, allow_empty: bool) -> dict:
+    slugs = [aspect.slug for aspect in snapshot.aspects if aspect.numeric]
+    schema = {"type": "array", "items": {"type": "string", "enum": slugs}}
+    return schema if allow_empty else {**schema, "minItems": 1}
+
+
+CONSTRAINTS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "python": {
+            "type": "string",
+            "pattern": r"^[0-9]{1,2}\.[0-9]{1,3}$",
+            "description": "A Python version every eligible framework must support, e.g. 3.12.",
+        },
+        "supported_until": {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "Eligible frameworks are supported at least until this date.",
+        },
+        "no_open_advisories": {
+            "type": "boolean",
+            "description": "True: rule out frameworks with open security advisories on their latest release.",
+        },
+    },
+    "additionalProperties": False,
+    "minProperties": 1,
+}
+
+
 def content_snapshot():
     """Today's content for the schema's enums, or None before the database is migrated.
 
@@ -183,7 +218,13 @@ class ChooserInputFieldSchema(OpenApiSerializerFieldExtension):
     target_class = ChooserInputField
 
     def map_serializer_field(self, auto_schema, direction):
+        if self.target.kind == "constraints":
+            return CONSTRAINTS_SCHEMA
         snapshot = content_snapshot()
+        if self.target.kind == "must_have":
+            if snapshot is None:
+                return {"type": "array", "items": {"type": "string"}}
+            return must_have_schema(snapshot, allow_empty=self.target.allow_empty)
         if self.target.kind == "weights":
             if snapshot is None:
                 return {"type": "object", "additionalProperties": {"type": "number"}}
@@ -212,7 +253,7 @@ def raise_invalid(error: InvalidInput):
 
 
 class RecommendationInputSerializer(serializers.Serializer):
-    """Either part may be left out, not both; a part that is sent is not empty."""
+    """Answers, weights or must-haves (one at least), constraints optional; no part sent empty."""
 
     # validate() checks against context["snapshot"], so that a request reads it once.
     answers = ChooserInputField(
@@ -229,16 +270,31 @@ class RecommendationInputSerializer(serializers.Serializer):
         help_text=f"Aspect slug → extra weight from {-WEIGHT_LIMIT} to {WEIGHT_LIMIT}, "
         f"at least {MIN_WEIGHT} either side of 0.",
     )
+    must_have = ChooserInputField(
+        kind="must_have",
+        allow_empty=False,
+        required=False,
+        help_text=f"Numeric aspect slugs a framework must meet: rated at least {MUST_HAVE_MIN}, "
+        "or through a companion that covers the aspect that far. Others are ruled out.",
+    )
+    constraints = ChooserInputField(
+        kind="constraints",
+        allow_empty=False,
+        required=False,
+        help_text="Limits on release facts; a framework that fails one, or whose facts are unknown, "
+        "is ruled out.",
+    )
 
     def run_validation(self, data=serializers.empty):
         # Before the fields: a body that is not an object, or names another field, is
         # refused as a whole (DRF would say "No data provided" or ignore the extra key).
+        expected = "“answers”, “weights”, “must_have” and/or “constraints”"
         if not isinstance(data, dict):
-            message = "Expected a JSON object with “answers” and/or “weights”."
+            message = f"Expected a JSON object with {expected}."
             raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
-            message = "Unknown field; expected “answers” and/or “weights”."
+            message = f"Unknown field; expected {expected}."
             errors = {shown(key): [message] for key in unknown[:MAX_REPORTED]}
             if len(unknown) > MAX_REPORTED:
                 errors[shown(unknown[MAX_REPORTED - 1])].append(
@@ -248,16 +304,34 @@ class RecommendationInputSerializer(serializers.Serializer):
         return super().run_validation(data)
 
     def validate(self, data):
-        if any(data.get(key) == {} for key in self.fields):
-            message = "Give at least one answer or one weight; leave out a part you do not use."
+        if any(data.get(key) in ({}, []) for key in self.fields):
+            message = "Leave out a part you do not use rather than sending it empty."
             raise serializers.ValidationError(message)
+        snapshot = self.context["snapshot"]
+        errors = {}
+        must_have, constraints = (), Constraints()
         try:
-            answers, weights = validate_input(
-                self.context["snapshot"], data.get("answers"), data.get("weights"), allow_blank=False
-            )
+            must_have = validate_must_have(snapshot, data.get("must_have"))
         except InvalidInput as error:
-            raise_invalid(error)
-        return {"answers": answers, "weights": weights}
+            errors.update(error.errors)
+        try:
+            constraints = validate_constraints(data.get("constraints"))
+        except InvalidInput as error:
+            errors.update(error.errors)
+        answers, weights = {}, {}
+        if "answers" in data or "weights" in data or not must_have:
+            try:
+                answers, weights = validate_input(
+                    snapshot, data.get("answers"), data.get("weights"), allow_blank=False
+                )
+            except InvalidInput as error:
+                if must_have and list(error.errors) == [api_settings.NON_FIELD_ERRORS_KEY]:
+                    pass  # must-haves alone are enough to go on
+                else:
+                    errors = {**error.errors, **errors}
+        if errors:
+            raise_invalid(InvalidInput(errors))
+        return {"answers": answers, "weights": weights, "must_have": must_have, "constraints": constraints}
 
 
 class RecommendationInputSchema(OpenApiSerializerExtension):
@@ -265,7 +339,9 @@ class RecommendationInputSchema(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_basic_serializer(self.target, direction)
-        return {**schema, "additionalProperties": False, "minProperties": 1}
+        # Something to go on: answers, weights or must-haves (constraints alone rank nothing).
+        something = [{"required": [key]} for key in ("answers", "weights", "must_have")]
+        return {**schema, "additionalProperties": False, "minProperties": 1, "anyOf": something}
 
 
 # The result's serializers are derived from the engine's dataclasses, its one shape.
@@ -341,10 +417,28 @@ class NestedErrorsField(serializers.JSONField):
     pass
 
 
-class RecommendationErrorSerializer(serializers.Serializer):
-    """Field → messages; any other top-level field sent is named with its message too."""
-
+class _RecommendationErrors(serializers.Serializer):
     answers = NestedErrorsField(required=False)
     weights = NestedErrorsField(required=False)
+    must_have = NestedErrorsField(required=False, help_text="Aspect slug (as sent) → messages.")
+    constraints = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="The constraints value is not an object."
+    )
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
     detail = serializers.CharField(required=False)
+
+
+# "constraints.python" and its kin are not identifiers, so they are added by name.
+RecommendationErrorSerializer = serializers.SerializerMetaclass(
+    "RecommendationErrorSerializer",
+    (_RecommendationErrors,),
+    {
+        "__module__": __name__,
+        "__doc__": "Field → messages; any other top-level field sent is named with its message too. "
+        "must_have names each bad item; a bad constraint is named constraints.<key>.",
+        **{
+            f"constraints.{key}": serializers.ListField(child=serializers.CharField(), required=False)
+            for key in CONSTRAINT_KEYS
+        },
+    },
+)

@@ -30,7 +30,8 @@ def test_recommendation_has_the_documented_shape(api, seeded):
     assert data["recommended"] == "fastapi"
     assert [r["framework"] for r in data["ranking"]][0] == "fastapi"
     assert {"framework", "name", "score", "contributions", "reasons"} <= set(data["ranking"][0])
-    assert "performance" in data["ranking"][0]["contributions"]
+    # The project votes through its scenario; the need adds its aspect.
+    assert set(data["ranking"][0]["contributions"]) == {"api_docs", "scenario:ml-serving"}
     assert data["ranking"][0]["reasons"][0]["text"]
     assert [s["slug"] for s in data["matched_scenarios"]] == ["ml-serving"]
     assert data["close_call"] is False
@@ -248,3 +249,69 @@ def test_the_schema_serializer_renders_a_result_exactly_as_the_api_answers():
     for result in results:
         rendered = json.loads(json.dumps(ResultSerializer(result).data))
         assert rendered == result_to_dict(result)
+
+
+def test_a_must_have_rules_out_and_says_why(api, seeded):
+    response = recommend(api, {"answers": {"project": "ml"}, "must_have": ["auth"]})
+    assert response.status_code == status.HTTP_200_OK
+    data = response.json()
+    ranked = {r["framework"]: r for r in data["ranking"]}
+    assert ranked["fastapi"]["ruled_out"] == [
+        {"aspect": "auth", "reason": "No built-in auth (0/5) and no companion covers it"}
+    ]
+    # Flask meets it with a companion, which its stack names.
+    assert ranked["flask"]["ruled_out"] == []
+    assert ["auth"] in [c["covers"] for c in ranked["flask"]["stack"]["companions"]]
+    assert data["recommended"] not in {"fastapi", "litestar"}
+    eligible = [r["framework"] for r in data["ranking"] if not r["ruled_out"]]
+    assert [r["framework"] for r in data["ranking"]][: len(eligible)] == eligible
+    assert data["verdict"] in {"clear", "close_call", "tie"}
+    assert {"sensitivity", "combination", "margin", "all_ruled_out"} <= set(data)
+
+
+def test_must_haves_alone_are_enough_to_go_on(api, seeded):
+    response = recommend(api, {"must_have": ["admin"]})
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["recommended"] == "django"
+
+
+def test_constraints_with_unknown_facts_rule_everything_out_and_say_so(api, seeded):
+    body = {"answers": {"project": "saas"}, "constraints": {"no_open_advisories": True}}
+    data = recommend(api, body).json()
+    if all(not r["ruled_out"] for r in data["ranking"]):
+        pytest.skip("every framework has release facts in this database")
+    unknown = [r for r in data["ranking"] if r["ruled_out"]]
+    assert all(r["ruled_out"][0]["aspect"] == "constraint:no_open_advisories" for r in unknown)
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "key"),
+    [
+        ({"answers": {"project": "ml"}, "must_have": ["vibes"]}, "must_have", "vibes"),
+        ({"answers": {"project": "ml"}, "must_have": ["best_for"]}, "must_have", "best_for"),
+        ({"answers": {"project": "ml"}, "must_have": [7]}, "must_have", "7"),
+        ({"answers": {"project": "ml"}, "must_have": "auth"}, "must_have", None),
+        ({"answers": {"project": "ml"}, "constraints": {"python": 3.12}}, "constraints.python", None),
+        (
+            {"answers": {"project": "ml"}, "constraints": {"supported_until": "2027-02-30"}},
+            "constraints.supported_until",
+            None,
+        ),
+        (
+            {"answers": {"project": "ml"}, "constraints": {"no_open_advisories": 1}},
+            "constraints.no_open_advisories",
+            None,
+        ),
+        ({"answers": {"project": "ml"}, "constraints": {"colour": "red"}}, "constraints.colour", None),
+        ({"answers": {"project": "ml"}, "constraints": "3.12"}, "constraints", None),
+        ({"answers": {"project": "ml"}, "must_have": []}, "non_field_errors", None),
+        ({"constraints": {"python": "3.12"}}, "non_field_errors", None),
+    ],
+)
+def test_bad_must_haves_and_constraints_are_a_400_naming_them(api, seeded, body, field, key):
+    response = recommend(api, body)
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    errors = response.json()
+    assert field in errors
+    if key is not None:
+        assert key in errors[field]

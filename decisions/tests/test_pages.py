@@ -128,7 +128,7 @@ def test_markdown_export_has_every_madr_section_and_the_figures(client, seeded, 
     for ranked in snapshot["ranking"]:
         assert f"* {ranked['name']}: fit score {ranked['score']:.0f}/100" in text
     assert 'Chosen option: "Flask", although Stackfit recommended Django.' in text
-    assert "* Admin panel (weight +6, counts for)" in text
+    assert "* Admin panel (weight +3, counts for)" in text
     assert "* Bad, because Flask is weak on admin panel (0/5)" in text
     assert "<b>" not in text and "](javascript" not in text
     assert "&lt;b&gt;hi&lt;/b&gt;" in text
