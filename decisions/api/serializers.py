@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 
 from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,6 +11,7 @@ from comparisons.api.serializers import (
     FrameworkSlugField,
     ResultSerializer,
     StrictCharField,
+    content_snapshot,
     raise_invalid,
     result_serializer,
 )
@@ -55,6 +57,20 @@ class ConstraintsSerializer(serializers.Serializer):
     no_open_advisories = serializers.BooleanField(
         required=False, help_text="Rule out frameworks with open security advisories on their latest release."
     )
+
+
+class TunedWeightsFieldSchema(OpenApiSerializerFieldExtension):
+    """Exactly the scored aspects as keys, each a whole number from -3 to 3."""
+
+    target_class = "decisions.api.serializers.TunedWeightsField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        snapshot = content_snapshot()
+        weight = {"type": "integer", "minimum": -WEIGHT_LIMIT, "maximum": WEIGHT_LIMIT}
+        if snapshot is None:
+            return {"type": "object", "additionalProperties": weight}
+        properties = {a.slug: {**weight, "description": a.name} for a in snapshot.aspects if a.numeric}
+        return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 class MustHaveField(serializers.ListField):
@@ -173,13 +189,17 @@ class DecisionCreateSerializer(serializers.Serializer):
     weights = ChooserInputField(
         kind="weights", required=False, default=dict, help_text="As for POST /api/v1/recommendations/."
     )
-    must_have = MustHaveField(required=False, default=list, help_text="As for POST /api/v1/recommendations/.")
+    must_have = ChooserInputField(
+        kind="must_have", required=False, default=list, help_text="As for POST /api/v1/recommendations/."
+    )
     tuned_weights = TunedWeightsField(
         required=False,
         default=dict,
         help_text="Aspect slug → your own weight (−3…3), replacing the one the answers imply.",
     )
-    constraints = ConstraintsSerializer(required=False)
+    constraints = ChooserInputField(
+        kind="constraints", required=False, help_text="As for POST /api/v1/recommendations/."
+    )
     chosen_framework = FrameworkSlugField(
         required=False, allow_blank=True, help_text="Defaults to the recommended framework."
     )
@@ -199,9 +219,18 @@ class DecisionCreateSerializer(serializers.Serializer):
             answers, weights = validate_input(
                 self.snapshot, data["answers"], data["weights"], allow_blank=False
             )
+            if data.get("constraints") == {}:
+                raise InvalidInput(
+                    {"constraints": ["Leave constraints out rather than send an empty object."]}
+                )
+            sent = data.get("constraints")
+            blank = [key for key, value in sent.items() if value == ""] if isinstance(sent, Mapping) else []
+            if blank:
+                message = "Leave out a constraint you do not use rather than send it empty."
+                raise InvalidInput({f"constraints.{key}": [message] for key in blank})
             must_have = validate_must_have(self.snapshot, data["must_have"])
             tuned_weights = clean_tuned_weights(self.snapshot, data["tuned_weights"])
-            constraints = constraints_to_dict(validate_constraints(data.get("constraints") or {}))
+            constraints = constraints_to_dict(validate_constraints(data.get("constraints")))
         except InvalidInput as error:
             raise_invalid(error)
         return {

@@ -199,3 +199,19 @@ def test_the_schema_documents_the_settings(api, seeded):
         assert name in decision
     create = schema["components"]["schemas"]["DecisionCreateRequest"]["properties"]
     assert {"must_have", "tuned_weights", "constraints"} <= set(create)
+
+
+@pytest.mark.parametrize(
+    ("constraints", "field"),
+    [
+        ([], "constraints"),
+        ("3.12", "constraints"),
+        ({}, "constraints"),
+        ({"python": ""}, "constraints.python"),
+    ],
+)
+def test_api_refuses_constraints_that_are_not_a_filled_object(api, seeded, constraints, field):
+    body = {"title": "Service", "answers": {"project": "api"}, "constraints": constraints}
+    response = api.post(reverse("api:decision-list"), body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
