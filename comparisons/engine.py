@@ -445,6 +445,7 @@ def validate_must_have(snapshot: Snapshot, raw: object) -> tuple[str, ...]:
 
 CONSTRAINT_KEYS = ("python", "supported_until", "no_open_advisories")
 _PYTHON_VERSION = re.compile(r"[0-9]{1,2}\.[0-9]{1,3}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def validate_constraints(raw: object) -> Constraints:
@@ -479,7 +480,8 @@ def validate_constraints(raw: object) -> Constraints:
 
 
 def _iso_date(value: str) -> bool:
-    if len(value) != 10:
+    # YYYY-MM-DD only: fromisoformat alone also takes week dates (2027-W01-1) and 20270101.
+    if not _ISO_DATE.fullmatch(value):
         return False
     try:
         date.fromisoformat(value)
@@ -894,20 +896,20 @@ def _points(snapshot: Snapshot, index: int, contributions: Mapping[str, float]):
     """Up to MAX_POINTS largest positive and negative (rounded) aspect contributions, as Points."""
     ratings = snapshot.frameworks[index].ratings
     position = snapshot._aspect_positions
-    ups, downs = [], []
-    for key, value in contributions.items():
-        if value and key in position:
-            (ups if value > 0 else downs).append((-abs(value), position[key], key, value))
+    # Largest first, equal ones in aspect order; scenario votes are not aspects.
+    ups = heapq.nsmallest(
+        MAX_POINTS, ((-v, position[k], k) for k, v in contributions.items() if v > 0 and k in position)
+    )
+    downs = heapq.nsmallest(
+        MAX_POINTS, ((v, position[k], k) for k, v in contributions.items() if v < 0 and k in position)
+    )
 
-    def point(item) -> Point:
-        key, value = item[2], item[3]
+    def point(key: str) -> Point:
         rating = ratings.get(key)
+        value = contributions[key]
         return Point(key, value, rating.score if rating else None, rating.label if rating else "not rated")
 
-    return (
-        tuple(point(item) for item in heapq.nsmallest(MAX_POINTS, ups)),
-        tuple(point(item) for item in heapq.nsmallest(MAX_POINTS, downs)),
-    )
+    return tuple(point(k) for _, _, k in ups), tuple(point(k) for _, _, k in downs)
 
 
 def _rating(framework: FrameworkInfo, aspect: str) -> int | None:
@@ -939,10 +941,15 @@ def _meets(snapshot: Snapshot, index: int, aspect: str, score: int | None) -> bo
     return any(c.covers.get(aspect, 0) >= MUST_HAVE_MIN for c in snapshot._companions_of[index])
 
 
+def _lower_first(name: str) -> str:
+    """An aspect's name inside a sentence: "Built-in ORM" → "built-in ORM"."""
+    return name[:1].lower() + name[1:]
+
+
 def _must_have_reason(snapshot: Snapshot, aspect: str, score: int | None) -> str:
     info = snapshot.aspect(aspect)
     name = info.name if info else aspect
-    lower = name[:1].lower() + name[1:]
+    lower = _lower_first(name)
     if score is None:
         return f"{name} is not rated, and no companion covers it"
     if score == SCORE_MIN:
@@ -1129,7 +1136,7 @@ def _combination(snapshot, aspect_weights, votes, sums, pool) -> Combination | N
     position = snapshot._aspect_positions
     listed = sorted(needs, key=lambda a: position[a])
     described = ", ".join(
-        f"{snapshot.aspect(a).name.lower()} ({_rating(frameworks[product], a) or 0} vs "
+        f"{_lower_first(snapshot.aspect(a).name)} ({_rating(frameworks[product], a) or 0} vs "
         f"{_rating(frameworks[service], a) or 0}/{SCORE_MAX})"
         for a in listed[:MAX_REASONS]
     )
@@ -1279,6 +1286,7 @@ def find_flip(
     # A flip to the runner-up (the next that can win) is what a decider weighs; another only if none.
     base_votes = scenario_votes(snapshot, answers)
     base_vote_sums = _with_votes(snapshot, [0.0] * len(base_sums), base_votes)
+    base_vote_map = dict(base_votes)
     base_total = [total + vote for total, vote in zip(base_sums, base_vote_sums, strict=True)]
     contenders = sorted((i for i in _pool(failures) if i != base), key=lambda i: _key(base_total, i))
     runner_up = contenders[0] if contenders else None
@@ -1293,11 +1301,15 @@ def find_flip(
             column = columns.get(aspect)
             if delta and column is not None:
                 sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
-        new_votes = scenario_votes(snapshot, changed_answers) if changed_answers != answers else base_votes
-        if new_votes == base_votes:
-            sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
-        else:
-            sums = _with_votes(snapshot, sums, new_votes)
+        sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
+        if changed_answers != answers:
+            # Only the scenarios whose vote moved are added or taken away.
+            new_votes = dict(scenario_votes(snapshot, changed_answers))
+            moved = [
+                (scenario, new_votes.get(scenario, 0.0) - base_vote_map.get(scenario, 0.0))
+                for scenario in new_votes.keys() | base_vote_map.keys()
+            ]
+            sums = _with_votes(snapshot, sums, sorted((m for m in moved if m[1]), key=lambda m: m[0].slug))
         if dropped:
             counts = [len(f) - len(f & dropped) for f in failing]
             fewest = min(counts)

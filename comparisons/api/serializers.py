@@ -253,7 +253,10 @@ def raise_invalid(error: InvalidInput):
 
 
 class RecommendationInputSerializer(serializers.Serializer):
-    """Answers, weights or must-haves (one at least), constraints optional; no part sent empty."""
+    """Any of answers, weights, must-haves and constraints, one at least; no part sent empty.
+
+    Must-haves or constraints alone rank by eligibility only: every score is 50.
+    """
 
     # validate() checks against context["snapshot"], so that a request reads it once.
     answers = ChooserInputField(
@@ -304,8 +307,8 @@ class RecommendationInputSerializer(serializers.Serializer):
         return super().run_validation(data)
 
     def validate(self, data):
-        if any(data.get(key) in ({}, []) for key in self.fields):
-            message = "Leave out a part you do not use rather than sending it empty."
+        if not data or any(data.get(key) in ({}, []) for key in self.fields):
+            message = "Give at least one answer, weight, must-have or constraint; leave out unused parts."
             raise serializers.ValidationError(message)
         snapshot = self.context["snapshot"]
         errors = {}
@@ -319,16 +322,13 @@ class RecommendationInputSerializer(serializers.Serializer):
         except InvalidInput as error:
             errors.update(error.errors)
         answers, weights = {}, {}
-        if "answers" in data or "weights" in data or not must_have:
+        if "answers" in data or "weights" in data:
             try:
                 answers, weights = validate_input(
                     snapshot, data.get("answers"), data.get("weights"), allow_blank=False
                 )
             except InvalidInput as error:
-                if must_have and list(error.errors) == [api_settings.NON_FIELD_ERRORS_KEY]:
-                    pass  # must-haves alone are enough to go on
-                else:
-                    errors = {**error.errors, **errors}
+                errors = {**error.errors, **errors}
         if errors:
             raise_invalid(InvalidInput(errors))
         return {"answers": answers, "weights": weights, "must_have": must_have, "constraints": constraints}
@@ -339,9 +339,7 @@ class RecommendationInputSchema(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_basic_serializer(self.target, direction)
-        # Something to go on: answers, weights or must-haves (constraints alone rank nothing).
-        something = [{"required": [key]} for key in ("answers", "weights", "must_have")]
-        return {**schema, "additionalProperties": False, "minProperties": 1, "anyOf": something}
+        return {**schema, "additionalProperties": False, "minProperties": 1}
 
 
 # The result's serializers are derived from the engine's dataclasses, its one shape.

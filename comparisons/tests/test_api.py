@@ -305,7 +305,7 @@ def test_constraints_with_unknown_facts_rule_everything_out_and_say_so(api, seed
         ({"answers": {"project": "ml"}, "constraints": {"colour": "red"}}, "constraints.colour", None),
         ({"answers": {"project": "ml"}, "constraints": "3.12"}, "constraints", None),
         ({"answers": {"project": "ml"}, "must_have": []}, "non_field_errors", None),
-        ({"constraints": {"python": "3.12"}}, "non_field_errors", None),
+        ({"constraints": {}}, "non_field_errors", None),
     ],
 )
 def test_bad_must_haves_and_constraints_are_a_400_naming_them(api, seeded, body, field, key):
@@ -315,3 +315,9 @@ def test_bad_must_haves_and_constraints_are_a_400_naming_them(api, seeded, body,
     assert field in errors
     if key is not None:
         assert key in errors[field]
+
+
+def test_constraints_alone_rank_by_eligibility_only(api, seeded):
+    response = recommend(api, {"constraints": {"python": "3.12"}})
+    assert response.status_code == status.HTTP_200_OK
+    assert {r["score"] for r in response.json()["ranking"]} == {50.0}
