@@ -138,10 +138,19 @@ def empty_content(db):
     """
     from wagtail.models import Page, Site
 
-    from comparisons.models import Aspect, Framework, Option, OptionWeight, Question, Rating, Scenario
+    from comparisons.models import (
+        Aspect,
+        Companion,
+        Framework,
+        Option,
+        OptionWeight,
+        Question,
+        Rating,
+        Scenario,
+    )
     from portal.models import SeedRecord
 
     home = Site.objects.get(is_default_site=True).root_page
     Page.objects.descendant_of(home).delete()
-    for model in (OptionWeight, Option, Question, Rating, Scenario, Framework, Aspect, SeedRecord):
+    for model in (Companion, OptionWeight, Option, Question, Rating, Scenario, Framework, Aspect, SeedRecord):
         model.objects.all().delete()

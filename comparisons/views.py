@@ -22,7 +22,7 @@ from comparisons.engine import (
     validate_input,
 )
 from comparisons.matrix import build_matrix
-from comparisons.models import Aspect, Framework, Question, Scenario
+from comparisons.models import Aspect, Companion, Framework, Question, Scenario
 from comparisons.snapshot import get_snapshot
 from core.content_version import content_state
 from core.page_cache import cache_anonymous_page
@@ -40,6 +40,7 @@ class CompareView(TemplateView):
         known = {f.slug for f in frameworks}
         selected = [f for f in frameworks if f.slug in requested] or frameworks
         matrix = build_matrix(selected, list(Aspect.objects.published()))
+        companions = list(Companion.objects.published().with_coverage())
         only_differences = self.request.GET.get("diff") == "1" and len(selected) > 1
         if only_differences:
             matrix["rows"] = [row for row in matrix["rows"] if row["differs"]]
@@ -49,6 +50,10 @@ class CompareView(TemplateView):
             unknown_slugs=[slug for slug in requested if slug not in known],
             matrix=matrix,
             only_differences=only_differences,
+            companion_columns=[
+                (framework, [c for c in companions if framework in c.frameworks.all()])
+                for framework in selected
+            ],
             guide_urls=Framework.objects.published().guide_urls(self.request),
             meta_description=f"{_names(frameworks)} compared aspect by aspect, "
             "with a score and a reason for every cell.",

@@ -8,7 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from comparisons.forms import RatingGridPanel, is_publish_request
-from comparisons.models import Aspect, Framework, Option, Question, Scenario
+from comparisons.models import Aspect, Companion, Framework, Option, Question, Scenario
 from comparisons.reports import StaleRatingQuotesView, stale_quotes
 
 
@@ -61,12 +61,35 @@ class ScenarioViewSet(SnippetViewSet):
         FieldRowPanel([FieldPanel("framework"), FieldPanel("companion")]),
         FieldPanel("alternatives", widget=forms.CheckboxSelectMultiple),
         FieldPanel("rationale"),
-        FieldPanel("in_cheat_sheet"),
+        FieldRowPanel([FieldPanel("in_cheat_sheet"), FieldPanel("separate_service")]),
+    ]
+
+
+class CompanionViewSet(SnippetViewSet):
+    model = Companion
+    icon = "link"
+    menu_label = "Companions"
+    list_display = ["name", "package", "slug"]
+    list_filter = ["frameworks"]
+    search_fields = ["name", "package", "note"]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+        FieldRowPanel([FieldPanel("package"), FieldPanel("docs_url")]),
+        FieldPanel("note"),
+        FieldPanel("frameworks", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("scenarios", widget=forms.CheckboxSelectMultiple),
+        # Saved with the companion, in the same revision, like an option's weights.
+        InlinePanel(
+            "coverage",
+            heading="Aspects it covers (level 0–5, on the aspect's own scale)",
+            label="Aspect",
+            panels=[FieldRowPanel([FieldPanel("aspect"), FieldPanel("level")])],
+        ),
     ]
 
 
 class MatrixViewSetGroup(SnippetViewSetGroup):
-    items = (FrameworkViewSet, AspectViewSet, ScenarioViewSet)
+    items = (FrameworkViewSet, AspectViewSet, ScenarioViewSet, CompanionViewSet)
     menu_icon = "table"
     menu_label = "Matrix"
     menu_name = "matrix"
@@ -81,6 +104,7 @@ class QuestionViewSet(SnippetViewSet):
     panels = [
         FieldRowPanel([FieldPanel("prompt"), FieldPanel("slug")]),
         FieldRowPanel([FieldPanel("kind"), FieldPanel("help_text")]),
+        FieldPanel("context"),
         # Weights and scenarios are edited on each option (Chooser → Options).
         InlinePanel(
             "options",
@@ -123,7 +147,14 @@ class ChooserViewSetGroup(SnippetViewSetGroup):
 
 
 # Go-live and expiry times (scheduled publishing), shown in the editor's status side panel.
-for _viewset in (FrameworkViewSet, AspectViewSet, ScenarioViewSet, QuestionViewSet, OptionViewSet):
+for _viewset in (
+    FrameworkViewSet,
+    AspectViewSet,
+    ScenarioViewSet,
+    CompanionViewSet,
+    QuestionViewSet,
+    OptionViewSet,
+):
     _viewset.panels = [*_viewset.panels, PublishingPanel()]
 
 register_snippet(MatrixViewSetGroup)

@@ -13,6 +13,7 @@ router.register("frameworks", comparisons.FrameworkViewSet, basename="framework"
 router.register("aspects", comparisons.AspectViewSet, basename="aspect")
 router.register("scenarios", comparisons.ScenarioViewSet, basename="scenario")
 router.register("questions", comparisons.QuestionViewSet, basename="question")
+router.register("companions", comparisons.CompanionViewSet, basename="companion")
 router.register("decisions", decisions.DecisionViewSet, basename="decision")
 
 

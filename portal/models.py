@@ -10,7 +10,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from comparisons.matrix import build_matrix
-from comparisons.models import Aspect, Framework, Scenario
+from comparisons.models import Aspect, Companion, Framework, Scenario
 from portal.blocks import RICH_TEXT_FEATURES, BaseStreamBlock, FAQStreamBlock, live_ratings
 
 
@@ -121,6 +121,10 @@ class GuidePage(Page):
         context = super().get_context(request, *args, **kwargs)
         # One query for every rating block on the page, rather than one per block.
         context["live_ratings"] = live_ratings(self.body)
+        if self.framework:
+            context["companions"] = list(
+                Companion.objects.published().for_framework(self.framework).with_coverage()
+            )
         aspects = [aspect for aspect in self.related_aspects.all() if aspect.live]
         if aspects:
             context["matrix"] = build_matrix(list(Framework.objects.published().with_ratings()), aspects)

@@ -23,7 +23,16 @@ from comparisons.engine import (
     validate_input,
     validate_must_have,
 )
-from comparisons.models import Aspect, Framework, Option, Question, Rating, Scenario
+from comparisons.models import (
+    Aspect,
+    Companion,
+    CompanionCoverage,
+    Framework,
+    Option,
+    Question,
+    Rating,
+    Scenario,
+)
 from comparisons.snapshot import get_snapshot
 
 
@@ -75,6 +84,7 @@ class ScenarioSerializer(serializers.ModelSerializer):
             "companion",
             "rationale",
             "in_cheat_sheet",
+            "separate_service",
         ]
 
 
@@ -96,7 +106,34 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Question
-        fields = ["slug", "prompt", "help_text", "kind", "options"]
+        fields = ["slug", "prompt", "help_text", "kind", "context", "options"]
+
+
+class CoverageSerializer(serializers.ModelSerializer):
+    aspect = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = CompanionCoverage
+        fields = ["aspect", "level"]
+
+
+class CompanionSerializer(serializers.ModelSerializer):
+    frameworks = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text="The frameworks it extends."
+    )
+    scenarios = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text="Scenarios whose advice names it."
+    )
+    covers = CoverageSerializer(
+        source="coverage",
+        many=True,
+        read_only=True,
+        help_text="The aspects it covers, each with the level (0–5) a framework reaches with it.",
+    )
+
+    class Meta:
+        model = Companion
+        fields = ["slug", "name", "package", "docs_url", "note", "frameworks", "scenarios", "covers"]
 
 
 class MatrixSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from comparisons.api import serializers
 from comparisons.engine import recommend, result_to_dict
-from comparisons.models import Aspect, Framework, Question, Rating, Scenario
+from comparisons.models import Aspect, Companion, Framework, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
 from core.conditional import ContentConditionalMixin
 from core.parsers import JSONParser
@@ -49,6 +49,15 @@ class QuestionViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Question.objects.published().with_options()
     serializer_class = serializers.QuestionSerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+
+class CompanionViewSet(ContentConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Packages that extend frameworks, with the aspects each covers and to what level."""
+
+    queryset = Companion.objects.published().with_coverage()
+    serializer_class = serializers.CompanionSerializer
     lookup_field = "slug"
     pagination_class = None
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from wagtail.models import Workflow, WorkflowContentType
 
 from comparisons.matrix_io import matrix_export, matrix_import
-from comparisons.models import Aspect, Framework, Option, Question, Rating, Scenario
+from comparisons.models import Aspect, Companion, Framework, Option, Question, Rating, Scenario
 from comparisons.snapshot import get_snapshot
 from comparisons.tests.factories import AspectFactory, FrameworkFactory, ScenarioFactory
 from comparisons.tests.test_admin import framework_form
@@ -304,13 +304,14 @@ def test_preview_of_a_new_framework_renders(client, editor, seeded):
     assert not Framework.objects.filter(slug="draftwork").exists()
 
 
-@pytest.mark.parametrize("model", ["aspect", "scenario", "question", "option"])
+@pytest.mark.parametrize("model", ["aspect", "scenario", "question", "option", "companion"])
 def test_every_matrix_snippet_has_a_preview(client, editor, seeded, model):
     obj = {
         "aspect": Aspect.objects.first,
         "scenario": Scenario.objects.first,
         "question": Question.objects.first,
         "option": Option.objects.first,
+        "companion": Companion.objects.first,
     }[model]()
     client.force_login(editor)
     edit = client.get(url(model, "edit", obj.pk)).content.decode()

@@ -22,7 +22,7 @@ PUBLIC_PAGES = [
     "/frameworks.css",
     "/search/?q=framework",
 ]
-API_READS = ["/api/v1/matrix/", "/api/v1/frameworks/", "/api/v1/scenarios/"]
+API_READS = ["/api/v1/matrix/", "/api/v1/frameworks/", "/api/v1/scenarios/", "/api/v1/companions/"]
 
 
 def grow_to(count: int) -> None:

@@ -30,10 +30,12 @@ def test_sections_follow_the_registration_order_after_the_pages(client, seeded):
     assert response.context["frameworks"] and response.context["scenarios"]
     assert html.index('id="results-pages"') < html.index('id="results-frameworks"')
     assert html.index('id="results-frameworks"') < html.index('id="results-scenarios"')
+    assert html.index('id="results-scenarios"') < html.index('id="results-companions"')
     assert response.context["result_count"] == (
         response.context["pages"].paginator.count
         + len(response.context["frameworks"])
         + len(response.context["scenarios"])
+        + len(response.context["companions"])
     )
 
 
