@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from comparisons.answers import clean_tuned_weights, constraints_to_dict
 from comparisons.api.serializers import (
+    CONSTRAINTS_SCHEMA,
     ChooserInputField,
     FrameworkSlugField,
     ResultSerializer,
@@ -45,18 +46,10 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = ["created_at", "fingerprint", "recommended", "result"]
 
 
-class ConstraintsSerializer(serializers.Serializer):
-    """Hard limits on release facts; a framework failing one is ruled out. Each is optional."""
-
-    python = StrictCharField(
-        required=False, max_length=5, help_text="A Python version the framework must support, e.g. 3.12."
-    )
-    supported_until = StrictCharField(
-        required=False, max_length=10, help_text="YYYY-MM-DD: the framework must be supported until then."
-    )
-    no_open_advisories = serializers.BooleanField(
-        required=False, help_text="Rule out frameworks with open security advisories on their latest release."
-    )
+# As the recommendations take them, but a decision saved without constraints keeps {}.
+@extend_schema_field({k: v for k, v in CONSTRAINTS_SCHEMA.items() if k != "minProperties"})
+class ConstraintsField(serializers.JSONField):
+    """python, supported_until and no_open_advisories, only those that were set."""
 
 
 class TunedWeightsFieldSchema(OpenApiSerializerFieldExtension):
@@ -108,7 +101,7 @@ class DecisionSerializer(serializers.ModelSerializer):
     drift = serializers.SerializerMethodField()
     must_have = MustHaveField(read_only=True)
     tuned_weights = TunedWeightsField(read_only=True)
-    constraints = ConstraintsSerializer(read_only=True)
+    constraints = ConstraintsField(read_only=True)
     verdict = serializers.ChoiceField(
         choices=VERDICT_CHOICES,
         allow_blank=True,
