@@ -6,18 +6,20 @@ built elsewhere (comparisons.snapshot) and the decider's answers.
 
 How a score is made
 -------------------
-Every chosen option adds its weights (-3..+3) to the aspects it cares about;
-explicit weights add on top. Each framework's rating on an aspect (0..5) is
-centred to -1..+1, so a weight rewards frameworks above the middle of the
-scale and penalises those below it. Every scenario the answers point to acts
-as one more aspect of weight SCENARIO_WEIGHT on which its recommended
-framework and the alternatives it names score +1 and the others -1, so a
-framework the cheat sheet calls "also a fit" is not beaten by the scenario
-alone. A framework's score is 50 + 50 * (weighted sum / total absolute
-weight): 100 means best possible on everything that mattered, 50 means
-indifferent, 0 means worst possible.
+(The whole model, with its reasons, is in docs/scoring.md.)
+Every chosen option of a preference question adds its weights (-3..+3) to the
+aspects it cares about; explicit weights add on top; a must-have weighs at least
+MUST_HAVE_WEIGHT. Each framework's rating on an aspect (0..5) is centred to
+-1..+1, so a weight rewards frameworks above the middle of the scale and
+penalises those below it. Every matched scenario votes +v for the frameworks it
+credits and -v for the others: a context answer (what is built, what exists)
+votes CONTEXT_WEIGHT through its scenarios instead of adding weights, so that
+changing it cannot hand the win to a framework its scenario does not credit; a
+preference answer's scenario votes SCENARIO_WEIGHT. A framework's score is
+50 + 50 * (sum / (total absolute weight + votes)). Must-haves and constraints
+rule frameworks out; they are ranked after the eligible ones.
 Because every framework shares the denominator, the ranking depends only on
-the weighted sums, which keeps the flip search cheap.
+the sums, each linear in every weight: that keeps flips and sensitivity cheap.
 """
 
 from __future__ import annotations
@@ -465,11 +467,12 @@ def validate_constraints(raw: object) -> Constraints:
             errors[f"constraints.{shown(str(key))}"] = [
                 f"Unknown constraint; expected one of: {', '.join(CONSTRAINT_KEYS)}."
             ]
+    # A key that is sent has a value: leave it out for no constraint.
     python = raw.get("python", "")
-    if not isinstance(python, str) or (python and not _PYTHON_VERSION.fullmatch(python)):
+    if "python" in raw and not (isinstance(python, str) and _PYTHON_VERSION.fullmatch(python)):
         errors["constraints.python"] = ["Expected a Python version such as “3.12”."]
     until = raw.get("supported_until", "")
-    if not isinstance(until, str) or (until and not _iso_date(until)):
+    if "supported_until" in raw and not (isinstance(until, str) and _iso_date(until)):
         errors["constraints.supported_until"] = ["Expected a date as YYYY-MM-DD."]
     advisories = raw.get("no_open_advisories", False)
     if not isinstance(advisories, bool):

@@ -106,8 +106,25 @@ def contains_nul(value) -> bool:
     return False
 
 
+must_have = st.lists(st.sampled_from(ASPECTS) | hostile_text | json_value, max_size=3) | json_value
+constraints = (
+    st.dictionaries(
+        st.sampled_from(["python", "supported_until", "no_open_advisories"]) | hostile_text,
+        st.sampled_from(["3.12", "2027-01-31", "2027-W01-1"]) | st.booleans() | json_value,
+        max_size=3,
+    )
+    | json_value
+)
+
+
 @FUZZ
-@given(body=st.fixed_dictionaries({}, optional={"answers": answers, "weights": weights}) | json_value)
+@given(
+    body=st.fixed_dictionaries(
+        {},
+        optional={"answers": answers, "weights": weights, "must_have": must_have, "constraints": constraints},
+    )
+    | json_value
+)
 def test_recommendation_api_answers_or_says_which_field_is_wrong(seeded, body):
     response = APIClient().post(reverse("api:recommendations"), body, format="json")
 

@@ -249,6 +249,8 @@ def test_constraints_rule_out_on_facts_and_on_unknown_facts(constraints, ruled_o
         ({"python": "three"}, "constraints.python"),
         ({"supported_until": "2027-13-01"}, "constraints.supported_until"),
         ({"supported_until": "soon"}, "constraints.supported_until"),
+        ({"supported_until": ""}, "constraints.supported_until"),
+        ({"python": ""}, "constraints.python"),
         ({"supported_until": "2027-W01-1"}, "constraints.supported_until"),
         ({"supported_until": "20270101"}, "constraints.supported_until"),
         ({"no_open_advisories": "yes"}, "constraints.no_open_advisories"),
