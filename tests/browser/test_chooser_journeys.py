@@ -168,7 +168,7 @@ def test_without_javascript_the_form_posts_to_a_shareable_result(browser, site):
     try:
         page = context.new_page()
         page.goto(site + "/chooser/")
-        questions = page.get_by_role("group")
+        questions = page.locator("#chooser-form").get_by_role("group")
         expect(questions).to_have_count(6)
         for index in range(6):
             expect(questions.nth(index)).to_be_visible()
