@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from comparisons.models import Rating
 from decisions.exports import decision_as_dict, decision_as_markdown
+from decisions.madr import md_escape_line
 from decisions.models import Decision
 from decisions.services import drift_for
 from decisions.tests.factories import make_decision
@@ -116,7 +117,7 @@ def test_madr_lists_must_haves_first_then_weights_and_the_stack_in_the_outcome(s
     # Frameworks without an ORM or a companion for one are listed with the reason.
     ruled = [r for r in decision.latest_snapshot.result["ranking"] if r["ruled_out"]]
     for ranked in ruled:
-        assert f"* {ranked['name']}: {ranked['ruled_out'][0]['reason']}" in outcome
+        assert f"* {ranked['name']}: {md_escape_line(ranked['ruled_out'][0]['reason'])}" in outcome
 
 
 def test_madr_lists_constraints_after_the_weights(seeded, user):
