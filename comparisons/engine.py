@@ -742,7 +742,7 @@ def recommend(
         verdict=verdict,
         margin=margin,
         sensitivity=sensitivity(snapshot, aspect_weights, sums, pool, winner, must_have),
-        combination=_combination(snapshot, aspect_weights, votes, sums, pool),
+        combination=_combination(snapshot, aspect_weights, votes, sums, pool, failures),
         all_ruled_out=bool(failures[winner]),
     )
 
@@ -1110,19 +1110,25 @@ def _crossings(sums, pool, winner, column, now, low, high) -> tuple[int | None, 
     return up, down
 
 
-def _combination(snapshot, aspect_weights, votes, sums, pool) -> Combination | None:
+def _combination(snapshot, aspect_weights, votes, sums, pool, failures) -> Combination | None:
     """Product + service: a scenario best run as its own service, and a product needing another framework.
 
-    The service framework is the best-scoring one the scenario credits. The
-    product needs are the positively weighted aspects the service framework rates
-    below MUST_HAVE_MIN; when they weigh COMBINATION_MIN_WEIGHT or more and
-    another framework leads on them alone, that framework builds the product.
+    The service framework is the best-scoring one the scenario credits and no
+    constraint rules out (a must-have it fails is a product need). The product
+    needs are the positively weighted aspects it rates below MUST_HAVE_MIN; when
+    they weigh COMBINATION_MIN_WEIGHT or more and another framework that can win
+    leads on them alone, that framework builds the product.
     """
     service_scenario = next((s for s, _ in votes if s.separate_service), None)
     if service_scenario is None:
         return None
     frameworks = snapshot.frameworks
-    credited = [i for i in pool if frameworks[i].slug in service_scenario.favoured]
+    credited = [
+        i
+        for i, framework in enumerate(frameworks)
+        if framework.slug in service_scenario.favoured
+        and not any(r.aspect.startswith("constraint:") for r in failures[i])
+    ]
     if not credited:
         return None
     service = _best(sums, credited)

@@ -367,6 +367,15 @@ def test_a_combination_when_the_product_needs_another_framework_than_the_service
         assert "Serving a model" in combination.reason and "Full" in combination.reason
 
 
+def test_a_must_have_the_service_framework_fails_is_a_product_need():
+    result = run({"project": "service", "needs": ["admin"]}, must_have=("orm",))
+    assert entry(result, "fast").ruled_out == ()  # FastORM covers it
+    result = run({"project": "service", "needs": ["orm"]}, must_have=("admin",))
+    assert [o.aspect for o in entry(result, "fast").ruled_out] == ["admin"]
+    parts = [(p.framework, p.role) for p in result.combination.parts]
+    assert parts == [("full", "product"), ("fast", "service")]
+
+
 def test_a_small_product_need_is_not_enough_for_a_combination():
     assert run({"project": "service"}, weights={"admin": 2}).combination is None
     assert run({"project": "service"}, weights={"admin": 3}).combination is not None
