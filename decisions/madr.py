@@ -166,8 +166,9 @@ def outcome_lines(result: dict, stack: dict, names: dict, aspect_names: dict) ->
         lines.append(f"* {parts[0]}")
         for companion in stack.get("companions", ()):
             covers = ", ".join(aspect_names.get(a, a).lower() for a in companion.get("covers", ()))
-            package = f" (`{companion['package']}`)" if companion.get("package") else ""
-            lines.append(f"* {companion['name']}{package}" + (f": covers {covers}" if covers else ""))
+            package = f" (package {md_escape_line(companion['package'])})" if companion.get("package") else ""
+            name = md_escape_line(companion["name"])
+            lines.append(f"* {name}{package}" + (f": covers {md_escape_line(covers)}" if covers else ""))
         lines.append("")
     ruled = [r for r in result["ranking"] if r.get("ruled_out")]
     if ruled:
@@ -175,6 +176,6 @@ def outcome_lines(result: dict, stack: dict, names: dict, aspect_names: dict) ->
         lines.append("")
         for ranked in ruled:
             reasons = "; ".join(item["reason"] for item in ranked["ruled_out"])
-            lines.append(f"* {ranked['name']}: {reasons}")
+            lines.append(f"* {md_escape_line(ranked['name'])}: {md_escape_line(reasons)}")
         lines.append("")
     return lines

@@ -1,15 +1,18 @@
 from collections.abc import Mapping
 
 from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from comparisons.answers import clean_tuned_weights, constraints_to_dict
 from comparisons.api.serializers import (
+    CONSTRAINTS_SCHEMA,
     ChooserInputField,
     FrameworkSlugField,
     ResultSerializer,
     StrictCharField,
+    content_snapshot,
     raise_invalid,
     result_serializer,
 )
@@ -43,18 +46,24 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = ["created_at", "fingerprint", "recommended", "result"]
 
 
-class ConstraintsSerializer(serializers.Serializer):
-    """Hard limits on release facts; a framework failing one is ruled out. Each is optional."""
+# As the recommendations take them, but a decision saved without constraints keeps {}.
+@extend_schema_field({k: v for k, v in CONSTRAINTS_SCHEMA.items() if k != "minProperties"})
+class ConstraintsField(serializers.JSONField):
+    """python, supported_until and no_open_advisories, only those that were set."""
 
-    python = StrictCharField(
-        required=False, max_length=5, help_text="A Python version the framework must support, e.g. 3.12."
-    )
-    supported_until = StrictCharField(
-        required=False, max_length=10, help_text="YYYY-MM-DD: the framework must be supported until then."
-    )
-    no_open_advisories = serializers.BooleanField(
-        required=False, help_text="Rule out frameworks with open security advisories on their latest release."
-    )
+
+class TunedWeightsFieldSchema(OpenApiSerializerFieldExtension):
+    """Exactly the scored aspects as keys, each a whole number from -3 to 3."""
+
+    target_class = "decisions.api.serializers.TunedWeightsField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        snapshot = content_snapshot()
+        weight = {"type": "integer", "minimum": -WEIGHT_LIMIT, "maximum": WEIGHT_LIMIT}
+        if snapshot is None:
+            return {"type": "object", "additionalProperties": weight}
+        properties = {a.slug: {**weight, "description": a.name} for a in snapshot.aspects if a.numeric}
+        return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 class MustHaveField(serializers.ListField):
@@ -98,7 +107,7 @@ class DecisionSerializer(serializers.ModelSerializer):
     drift = serializers.SerializerMethodField()
     must_have = MustHaveField(read_only=True)
     tuned_weights = TunedWeightsField(read_only=True)
-    constraints = ConstraintsSerializer(read_only=True)
+    constraints = ConstraintsField(read_only=True)
     verdict = serializers.ChoiceField(
         choices=VERDICT_CHOICES,
         allow_blank=True,
@@ -201,13 +210,17 @@ class DecisionCreateSerializer(serializers.Serializer):
     weights = ChooserInputField(
         kind="weights", required=False, default=dict, help_text="As for POST /api/v1/recommendations/."
     )
-    must_have = MustHaveField(required=False, default=list, help_text="As for POST /api/v1/recommendations/.")
+    must_have = ChooserInputField(
+        kind="must_have", required=False, default=list, help_text="As for POST /api/v1/recommendations/."
+    )
     tuned_weights = TunedWeightsField(
         required=False,
         default=dict,
         help_text="Aspect slug → your own weight (−3…3), replacing the one the answers imply.",
     )
-    constraints = ConstraintsSerializer(required=False)
+    constraints = ChooserInputField(
+        kind="constraints", required=False, help_text="As for POST /api/v1/recommendations/."
+    )
     chosen_framework = FrameworkSlugField(
         required=False, allow_blank=True, help_text="Defaults to the recommended framework."
     )
@@ -230,9 +243,18 @@ class DecisionCreateSerializer(serializers.Serializer):
             answers, weights = validate_input(
                 self.snapshot, data["answers"], data["weights"], allow_blank=False
             )
+            if data.get("constraints") == {}:
+                raise InvalidInput(
+                    {"constraints": ["Leave constraints out rather than send an empty object."]}
+                )
+            sent = data.get("constraints")
+            blank = [key for key, value in sent.items() if value == ""] if isinstance(sent, Mapping) else []
+            if blank:
+                message = "Leave out a constraint you do not use rather than send it empty."
+                raise InvalidInput({f"constraints.{key}": [message] for key in blank})
             must_have = validate_must_have(self.snapshot, data["must_have"])
             tuned_weights = clean_tuned_weights(self.snapshot, data["tuned_weights"])
-            constraints = constraints_to_dict(validate_constraints(data.get("constraints") or {}))
+            constraints = constraints_to_dict(validate_constraints(data.get("constraints")))
         except InvalidInput as error:
             raise_invalid(error)
         return {

@@ -121,6 +121,15 @@ def visit_chooser_result(page, site):
     expect(page.locator("#chooser-form")).to_be_hidden()
 
 
+def visit_chooser_tuned(page, site):
+    """Must-haves, ruled-out frameworks, both sides of each, and Fine-tune and constraints open."""
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(site + "/chooser/?project=api&needs=admin&needs=auth&must=admin&weight_performance=2#result")
+    expect(page.get_by_role("heading", name="Ruled out")).to_be_visible()
+    # Own weights in the link open Fine-tune by themselves.
+    expect(page.locator("#weight-performance")).to_be_visible()
+
+
 def visit_login(page, site):
     page.goto(site + "/accounts/login/")
 
@@ -169,6 +178,8 @@ def visit_decision(page, site):
         pytest.param(visit_search, "page", id="search-results"),
         pytest.param(visit_chooser_first_step, "page", id="chooser-first-step"),
         pytest.param(visit_chooser_result, "page", id="chooser-result"),
+        pytest.param(visit_chooser_tuned, "page", id="chooser-tuned"),
+        pytest.param(visit_chooser_tuned, "phone", id="chooser-tuned-phone"),
         pytest.param(visit_login, "page", id="login"),
         pytest.param(visit_signup, "page", id="signup"),
         pytest.param(visit_my_decisions, "page", id="my-decisions"),

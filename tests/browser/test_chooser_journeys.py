@@ -168,7 +168,7 @@ def test_without_javascript_the_form_posts_to_a_shareable_result(browser, site):
     try:
         page = context.new_page()
         page.goto(site + "/chooser/")
-        questions = page.get_by_role("group")
+        questions = page.locator("#chooser-form").get_by_role("group")
         expect(questions).to_have_count(6)
         for index in range(6):
             expect(questions.nth(index)).to_be_visible()
@@ -212,7 +212,7 @@ def test_screenshots_of_the_chooser(page, phone, site, screenshot_dir):
     expect(progress(page)).to_have_text("Step 1 of 6")
     page.screenshot(path=screenshot_dir / "chooser.png")
 
-    page.goto(site + "/chooser/?project=api&team=small_fast&priority=ship_fast#result")
+    page.goto(site + "/chooser/?project=api&needs=auth&must=auth&team=small_fast&priority=ship_fast#result")
     expect(page.get_by_role("heading", name=re.compile("^We recommend"))).to_be_in_viewport()
     page.screenshot(path=screenshot_dir / "chooser-result.png")
 
