@@ -74,6 +74,8 @@ CLOSE_CALL = "close_call"
 TIE = "tie"
 PREFERENCE = "preference"
 PROJECT = "project"
+# A scenario's vote for the frameworks it credits, and against the others (see Snapshot._vote_codes).
+VOTE_SIGNS = (1.0, -1.0)
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,20 @@ class Snapshot:
         }
 
     @cached_property
+    def levels(self) -> dict[str, tuple[tuple[float, ...], tuple[int, ...]]]:
+        """Per numeric aspect, its distinct centred ratings and each framework's index into them.
+
+        A contribution depends only on the weight and the rating, so a recommendation
+        works out a handful of values per aspect and looks each framework's up.
+        """
+        found = {}
+        for slug, column in self.columns.items():
+            values = tuple(dict.fromkeys(column))
+            index = {value: i for i, value in enumerate(values)}
+            found[slug] = (values, tuple(index[value] for value in column))
+        return found
+
+    @cached_property
     def _scenarios_by_slug(self) -> dict[str, ScenarioInfo]:
         known = {f.slug for f in self.frameworks}
         return {s.slug: s for s in self.scenarios if s.framework in known}
@@ -262,6 +278,11 @@ class Snapshot:
     def _vote_signs(self) -> dict[str, tuple[float, ...]]:
         """Per scenario, +1.0 for each framework it credits and -1.0 for the others."""
         return {slug: tuple(1.0 if m else -1.0 for m in mask) for slug, mask in self._favoured_masks.items()}
+
+    @cached_property
+    def _vote_codes(self) -> dict[str, tuple[int, ...]]:
+        """Per scenario, each framework's index into VOTE_SIGNS: 0 when it is credited, else 1."""
+        return {slug: tuple(0 if m else 1 for m in mask) for slug, mask in self._favoured_masks.items()}
 
     @cached_property
     def _aspect_positions(self) -> dict[str, int]:
@@ -286,6 +307,8 @@ class Snapshot:
 
 
 Answers = Mapping[str, tuple[str, ...]]
+# One term of a score (an aspect or a matched scenario): key, points per level, each framework's level.
+_Term = tuple[str, list[float], tuple[int, ...]]
 
 
 class InvalidInput(ValueError):
@@ -689,7 +712,10 @@ def recommend(
     def score(index: int) -> float:
         return 50.0 + sums[index] * scale
 
-    contributions = _contributions(snapshot, aspect_weights, votes, scale)
+    count = len(snapshot.frameworks)
+    terms = _terms(snapshot, aspect_weights, votes, scale)
+    contributions = _contributions(terms, count)
+    levels = _levels_by_framework(terms, count)
     rest = [i for i in order if i != winner]
     # The winner's reasons are against the first framework it beats outright, past any tie.
     beaten = [i for i in rest if round(sums[i], 9) < round(sums[winner], 9)]
@@ -702,15 +728,17 @@ def recommend(
         for a in snapshot.aspects
         if a.numeric and (a.slug in must_have or aspect_weights.get(a.slug, 0) > 0)
     ]
+    losing = _losing_reasons(describe, terms, levels, winner)
+    points = _all_points(snapshot, terms, contributions, levels)
     ranking = []
     for index in [winner, *rest]:
         framework = snapshot.frameworks[index]
         if index == winner:
             reasons = _reasons(describe, index, runner_up, contributions, winning=True)
         else:
-            reasons = _reasons(describe, index, winner, contributions, winning=False)
+            reasons = losing[index]
         rounded = contributions[index]
-        strengths, weaknesses = _points(snapshot, index, rounded)
+        strengths, weaknesses = points[index]
         ranking.append(
             Ranked(
                 framework=framework.slug,
@@ -879,46 +907,91 @@ def _verdict(sums, pool, order, winner, scale) -> tuple[str, float]:
     return (CLOSE_CALL if margin <= CLOSE_CALL_MARGIN else CLEAR), margin
 
 
-def _contributions(snapshot, aspect_weights, votes, scale) -> list[dict[str, float]]:
-    """Per framework, the points (to 2 decimals) each aspect and matched scenario adds to the 50 baseline."""
+def _terms(snapshot: Snapshot, aspect_weights, votes, scale) -> list[_Term]:
+    """Per aspect and matched scenario: its key, its points (to 2 decimals) per level, each framework's level.
+
+    A term takes a few values only (one per distinct rating, two per scenario), so
+    they are rounded once here and every framework's contribution is a lookup.
+    """
     if not scale:
-        return [{} for _ in snapshot.frameworks]
-    columns = snapshot.columns
-    zeros = (0.0,) * len(snapshot.frameworks)
-    keys, rows = [], []
-    # Column by column (one pass over the frameworks each), then transposed into one dict per framework.
+        return []
+    levels = snapshot.levels
+    unrated = ((0.0,), (0,) * len(snapshot.frameworks))
+    terms = []
     for aspect, weight in aspect_weights.items():
         points = weight * scale
-        keys.append(aspect)
-        rows.append([round(points * value, 2) for value in columns.get(aspect, zeros)])
-    signs = snapshot._vote_signs
+        values, codes = levels.get(aspect, unrated)
+        terms.append((aspect, [round(points * value, 2) for value in values], codes))
     for scenario, vote in votes:
         points = round(vote * scale, 2)
-        keys.append(f"scenario:{scenario.slug}")
-        rows.append([points * sign for sign in signs[scenario.slug]])
-    if not keys:
-        return [{} for _ in snapshot.frameworks]
+        signs = [points * sign for sign in VOTE_SIGNS]
+        terms.append((f"scenario:{scenario.slug}", signs, snapshot._vote_codes[scenario.slug]))
+    return terms
+
+
+def _contributions(terms, count: int) -> list[dict[str, float]]:
+    """Per framework, the points (to 2 decimals) each aspect and matched scenario adds to the 50 baseline."""
+    if not terms:
+        return [{} for _ in range(count)]
+    keys = [key for key, _, _ in terms]
+    # Term by term (one lookup per framework each), then transposed into one dict per framework.
+    rows = [list(map(table.__getitem__, codes)) for _, table, codes in terms]
     return [dict(zip(keys, row, strict=True)) for row in zip(*rows, strict=True)]
 
 
-def _points(snapshot: Snapshot, index: int, contributions: Mapping[str, float]):
-    """Up to MAX_POINTS largest positive and negative (rounded) aspect contributions, as Points."""
-    ratings = snapshot.frameworks[index].ratings
+def _levels_by_framework(terms, count: int) -> list[tuple[int, ...]]:
+    """Per framework, its level in each term (in term order)."""
+    if not terms:
+        return [() for _ in range(count)]
+    return list(zip(*(codes for _, _, codes in terms), strict=True))
+
+
+def _first_matches(entries, levels: tuple[int, ...], limit: int) -> list[tuple]:
+    """The first `limit` entries (sorted, each ending with a term index and a level) at these levels."""
+    found = []
+    for entry in entries:
+        if levels[entry[-2]] == entry[-1]:
+            found.append(entry)
+            if len(found) == limit:
+                break
+    return found
+
+
+def _all_points(snapshot: Snapshot, terms, contributions, levels) -> list[tuple[tuple[Point, ...], ...]]:
+    """Per framework, up to MAX_POINTS largest positive and negative (rounded) contributions, as Points.
+
+    Largest first, equal ones in aspect order; scenario votes are not aspects. The
+    candidate (aspect, level) pairs are sorted once, and each framework takes the
+    first few at its own levels.
+    """
     position = snapshot._aspect_positions
-    # Largest first, equal ones in aspect order; scenario votes are not aspects.
-    ups = heapq.nsmallest(
-        MAX_POINTS, ((-v, position[k], k) for k, v in contributions.items() if v > 0 and k in position)
-    )
-    downs = heapq.nsmallest(
-        MAX_POINTS, ((v, position[k], k) for k, v in contributions.items() if v < 0 and k in position)
-    )
+    ups, downs = [], []
+    for k, (key, table, _) in enumerate(terms):
+        if key not in position:
+            continue
+        for level, value in enumerate(table):
+            if value > 0:
+                ups.append((-value, position[key], k, level))
+            elif value < 0:
+                downs.append((value, position[key], k, level))
+    ups.sort()
+    downs.sort()
+    found = []
+    for framework, mine, at in zip(snapshot.frameworks, contributions, levels, strict=True):
+        strengths = [terms[k][0] for _, _, k, _ in _first_matches(ups, at, MAX_POINTS)]
+        weaknesses = [terms[k][0] for _, _, k, _ in _first_matches(downs, at, MAX_POINTS)]
+        found.append(
+            (
+                tuple(_point(framework, key, mine[key]) for key in strengths),
+                tuple(_point(framework, key, mine[key]) for key in weaknesses),
+            )
+        )
+    return found
 
-    def point(key: str) -> Point:
-        rating = ratings.get(key)
-        value = contributions[key]
-        return Point(key, value, rating.score if rating else None, rating.label if rating else "not rated")
 
-    return tuple(point(k) for _, _, k in ups), tuple(point(k) for _, _, k in downs)
+def _point(framework: FrameworkInfo, key: str, value: float) -> Point:
+    rating = framework.ratings.get(key)
+    return Point(key, value, rating.score if rating else None, rating.label if rating else "not rated")
 
 
 def _rating(framework: FrameworkInfo, aspect: str) -> int | None:
@@ -1204,26 +1277,58 @@ def _reasons(describe, subject, rival, contributions, winning) -> tuple[Reason, 
     widest = heapq.nsmallest(
         MAX_REASONS, [(sign * (theirs[key] - value), key) for key, value in mine.items()]
     )
-    rival_name = describe.snapshot.frameworks[rival].name
     reasons = []
     for negated_edge, key in widest:
         if negated_edge >= 0:
             break
-        scenario = describe.scenarios.get(key)
-        if scenario is not None:
-            title, source = scenario.situation, ""
-            credited = describe.snapshot.frameworks[subject if winning else rival].slug
-            if credited in scenario.alternatives:
-                text = f"The cheat sheet names {describe.names[credited]} as also a fit for “{title}”."
-            else:
-                text = f"The cheat sheet recommends {describe.names[scenario.framework]} for “{title}”."
-        else:
-            title, label, source = describe(subject, key)
-            _, other, _ = describe(rival, key)
-            relation = "against" if winning else "behind"
-            text = f"{title}: {label}, {relation} {rival_name}'s {other}."
-        reasons.append(Reason(key, title, text, round(-sign * negated_edge, 2), source))
+        reasons.append(_reason(describe, subject, rival, key, negated_edge, winning))
     return tuple(reasons)
+
+
+def _losing_reasons(describe, terms, levels, winner: int) -> list[tuple[Reason, ...]]:
+    """Per framework, why it lost to the winner: as `_reasons(..., winning=False)`, in one pass.
+
+    A framework's edge on a term depends only on its level there, so the (term, level)
+    pairs where the winner leads are sorted once, widest first, ties by key, and each
+    framework takes the first MAX_REASONS at its own levels.
+    """
+    sign = -1
+    at_winner = levels[winner]
+    entries = []
+    for k, (key, table, _) in enumerate(terms):
+        theirs = table[at_winner[k]]
+        for level, value in enumerate(table):
+            negated_edge = sign * (theirs - value)
+            if negated_edge < 0:
+                entries.append((negated_edge, key, k, level))
+    entries.sort()
+    return [
+        tuple(
+            _reason(describe, index, winner, key, negated_edge, winning=False)
+            for negated_edge, key, _, _ in _first_matches(entries, at, MAX_REASONS)
+        )
+        for index, at in enumerate(levels)
+    ]
+
+
+def _reason(describe, subject, rival, key, negated_edge, winning) -> Reason:
+    """One reason: the edge on `key` between `subject` and `rival`, in words."""
+    sign = 1 if winning else -1
+    rival_name = describe.snapshot.frameworks[rival].name
+    scenario = describe.scenarios.get(key)
+    if scenario is not None:
+        title, source = scenario.situation, ""
+        credited = describe.snapshot.frameworks[subject if winning else rival].slug
+        if credited in scenario.alternatives:
+            text = f"The cheat sheet names {describe.names[credited]} as also a fit for “{title}”."
+        else:
+            text = f"The cheat sheet recommends {describe.names[scenario.framework]} for “{title}”."
+    else:
+        title, label, source = describe(subject, key)
+        _, other, _ = describe(rival, key)
+        relation = "against" if winning else "behind"
+        text = f"{title}: {label}, {relation} {rival_name}'s {other}."
+    return Reason(key, title, text, round(-sign * negated_edge, 2), source)
 
 
 def _candidate_changes(snapshot: Snapshot, answers: Answers, *, context: bool) -> Iterable[Change]:
