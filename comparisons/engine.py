@@ -176,7 +176,14 @@ class QuestionInfo:
     context: bool = False
 
     def option(self, slug: str) -> OptionInfo | None:
-        return next((o for o in self.options if o.slug == slug), None)
+        return self._options_by_slug.get(slug)
+
+    @cached_property
+    def _options_by_slug(self) -> dict[str, OptionInfo]:
+        found: dict[str, OptionInfo] = {}
+        for option in self.options:
+            found.setdefault(option.slug, option)
+        return found
 
 
 @dataclass(frozen=True)
@@ -292,6 +299,36 @@ class Snapshot:
     def _companions_of(self) -> tuple[tuple[CompanionInfo, ...], ...]:
         """Per framework, the companions that extend it, in snapshot order."""
         return tuple(tuple(c for c in self.companions if f.slug in c.frameworks) for f in self.frameworks)
+
+    @cached_property
+    def _gap_fillers(self) -> tuple[tuple[tuple[str, tuple[tuple[int, CompanionInfo, int], ...]], ...], ...]:
+        """Per framework, each numeric aspect it rates below MUST_HAVE_MIN that companions cover above it.
+
+        In aspect order, each with its (position in the framework's companions,
+        companion, level) candidates: what a stack may fill, whatever the answers.
+        """
+        found = []
+        for framework, reach in zip(self.frameworks, self._companions_of, strict=True):
+            gaps = []
+            for aspect in self.aspects:
+                score = _rating(framework, aspect.slug)
+                if not aspect.numeric or (score is not None and score >= MUST_HAVE_MIN):
+                    continue
+                floor = -1 if score is None else score
+                fillers = tuple(
+                    (position, companion, level)
+                    for position, companion in enumerate(reach)
+                    if (level := companion.covers.get(aspect.slug, 0)) > floor and level > 0
+                )
+                if fillers:
+                    gaps.append((aspect.slug, fillers))
+            found.append(tuple(gaps))
+        return tuple(found)
+
+    @cached_property
+    def _describer(self) -> _Describer:
+        """Reason texts' names and labels, shared by every recommendation on this snapshot."""
+        return _Describer(self)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -720,14 +757,14 @@ def recommend(
     # The winner's reasons are against the first framework it beats outright, past any tie.
     beaten = [i for i in rest if round(sums[i], 9) < round(sums[winner], 9)]
     runner_up = beaten[0] if beaten else (rest[0] if rest else None)
-    describe = _Describer(snapshot)
+    describe = snapshot._describer
     scenario_slugs = {s.slug for s, _ in votes}
     # What a stack fills: must-haves and positively weighted numeric aspects, in aspect order.
-    wanted = [
+    wanted = dict.fromkeys(
         a.slug
         for a in snapshot.aspects
         if a.numeric and (a.slug in must_have or aspect_weights.get(a.slug, 0) > 0)
-    ]
+    )
     losing = _losing_reasons(describe, terms, levels, winner)
     points = _all_points(snapshot, terms, contributions, levels)
     ranking = []
@@ -886,7 +923,11 @@ def _pool(failures) -> list[int]:
 
 
 def _best(sums: list[float], pool: list[int]) -> int:
-    return min(pool, key=lambda i: _key(sums, i))
+    """The framework of the pool (in snapshot order) that leads, as `_key` orders them."""
+    # The same as min(pool, key=_key) without rounding every sum: only those that can round to the top.
+    top = round(max(map(sums.__getitem__, pool)), 9)
+    near = top - 1e-9
+    return next(i for i in pool if sums[i] >= near and round(sums[i], 9) == top)
 
 
 def _order(sums: list[float], failures) -> list[int]:
@@ -1101,21 +1142,16 @@ def _stack(snapshot, index, wanted, scenario_slugs) -> Stack:
     if not reach:
         return Stack(framework.slug)
     chosen: dict[str, list[str]] = {}
-    for aspect in wanted:
-        score = _rating(framework, aspect)
-        if score is not None and score >= MUST_HAVE_MIN:
+    # Only the gaps some companion can fill, in aspect order like `wanted`.
+    for aspect, fillers in snapshot._gap_fillers[index]:
+        if aspect not in wanted:
             continue
-        floor = -1 if score is None else score
         best, best_key = None, None
-        for position, companion in enumerate(reach):
-            level = companion.covers.get(aspect, 0)
-            if level <= floor or level <= 0:
-                continue
+        for position, companion, level in fillers:
             key = (level, companion.slug in chosen, -position)
             if best_key is None or key > best_key:
                 best, best_key = companion, key
-        if best is not None:
-            chosen.setdefault(best.slug, []).append(aspect)
+        chosen.setdefault(best.slug, []).append(aspect)
     if scenario_slugs:
         for companion in reach:
             if companion.slug not in chosen and scenario_slugs.intersection(companion.scenarios):
@@ -1243,7 +1279,7 @@ def _combination(snapshot, aspect_weights, votes, sums, pool, failures) -> Combi
 
 
 class _Describer:
-    """Names, labels and sources for reason texts, memoised for one recommendation."""
+    """Names, labels and sources for reason texts, memoised for the snapshot (see Snapshot._describer)."""
 
     def __init__(self, snapshot: Snapshot):
         self.snapshot = snapshot
@@ -1406,9 +1442,11 @@ def find_flip(
     # A flip to the runner-up (the next that can win) is what a decider weighs; another only if none.
     base_votes = scenario_votes(snapshot, answers)
     base_vote_sums = _with_votes(snapshot, [0.0] * len(base_sums), base_votes)
-    base_vote_map = dict(base_votes)
+    base_vote_map = {scenario.slug: vote for scenario, vote in base_votes}
+    scenarios = snapshot._scenarios_by_slug
+    base_pool = _pool(failures)
     base_total = [total + vote for total, vote in zip(base_sums, base_vote_sums, strict=True)]
-    contenders = sorted((i for i in _pool(failures) if i != base), key=lambda i: _key(base_total, i))
+    contenders = sorted((i for i in base_pool if i != base), key=lambda i: _key(base_total, i))
     runner_up = contenders[0] if contenders else None
 
     def winner_after(changes: tuple[Change, ...]) -> int:
@@ -1424,18 +1462,18 @@ def find_flip(
         sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
         if changed_answers != answers:
             # Only the scenarios whose vote moved are added or taken away.
-            new_votes = dict(scenario_votes(snapshot, changed_answers))
+            new_votes = {scenario.slug: vote for scenario, vote in scenario_votes(snapshot, changed_answers)}
             moved = [
-                (scenario, new_votes.get(scenario, 0.0) - base_vote_map.get(scenario, 0.0))
-                for scenario in new_votes.keys() | base_vote_map.keys()
+                (scenarios[slug], new_votes.get(slug, 0.0) - base_vote_map.get(slug, 0.0))
+                for slug in sorted(new_votes.keys() | base_vote_map.keys())
             ]
-            sums = _with_votes(snapshot, sums, sorted((m for m in moved if m[1]), key=lambda m: m[0].slug))
+            sums = _with_votes(snapshot, sums, [m for m in moved if m[1]])
         if dropped:
             counts = [len(f) - len(f & dropped) for f in failing]
             fewest = min(counts)
             pool = [i for i, count in enumerate(counts) if count == fewest]
         else:
-            pool = _pool(failures)
+            pool = base_pool
         return _best(sums, pool)
 
     preference = _preference_changes(snapshot, answers, base_weights, must_have)
