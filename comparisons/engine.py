@@ -64,6 +64,8 @@ MAX_REPORTED = 10
 MAX_ECHO = 40
 MAX_REASONS = 3
 MAX_FLIP_PAIRS = 400
+# Must-haves and sets of constraints whose failures a snapshot remembers before it starts afresh.
+RULE_OUT_CACHE_SIZE = 256
 SINGLE = "single"
 MULTIPLE = "multiple"
 # A framework meets a must-have when its rating on that aspect is at least this, or
@@ -324,6 +326,11 @@ class Snapshot:
                     gaps.append((aspect.slug, fillers))
             found.append(tuple(gaps))
         return tuple(found)
+
+    @cached_property
+    def _rule_out_cache(self) -> dict:
+        """Failures per must-have aspect and per Constraints, filled as recommendations ask (see rule_out)."""
+        return {}
 
     @cached_property
     def _describer(self) -> _Describer:
@@ -1044,18 +1051,40 @@ def rule_out(
     snapshot: Snapshot, must_have: Iterable[str], constraints: Constraints | None
 ) -> list[tuple[RuledOut, ...]]:
     """Per framework (snapshot order), why it cannot be chosen: failed must-haves, then constraints."""
-    must_have = tuple(must_have)
-    result = []
-    for index, framework in enumerate(snapshot.frameworks):
-        found = [
-            RuledOut(aspect, _must_have_reason(snapshot, aspect, score))
-            for aspect in must_have
-            if not _meets(snapshot, index, aspect, score := _rating(framework, aspect))
-        ]
-        if constraints is not None:
-            found.extend(_constraint_failures(framework.facts, constraints))
-        result.append(tuple(found))
-    return result
+    columns = [_must_have_failures(snapshot, aspect) for aspect in must_have]
+    if constraints is not None:
+        columns.append(_constraints_failures(snapshot, constraints))
+    if not columns:
+        return [()] * len(snapshot.frameworks)
+    return [tuple(r for failed in row for r in failed) for row in zip(*columns, strict=True)]
+
+
+def _must_have_failures(snapshot: Snapshot, aspect: str) -> tuple[tuple[RuledOut, ...], ...]:
+    """Per framework, () when it meets this must-have, else why not; memoised on the snapshot."""
+    cache = snapshot._rule_out_cache
+    found = cache.get(aspect)
+    if found is None:
+        found = tuple(
+            ()
+            if _meets(snapshot, index, aspect, score := _rating(framework, aspect))
+            else (RuledOut(aspect, _must_have_reason(snapshot, aspect, score)),)
+            for index, framework in enumerate(snapshot.frameworks)
+        )
+        if snapshot.aspect(aspect) is not None:
+            cache[aspect] = found
+    return found
+
+
+def _constraints_failures(snapshot: Snapshot, constraints: Constraints) -> tuple[tuple[RuledOut, ...], ...]:
+    """Per framework, the constraints it fails; memoised on the snapshot for the last few sets."""
+    cache = snapshot._rule_out_cache
+    found = cache.get(constraints)
+    if found is None:
+        found = tuple(tuple(_constraint_failures(f.facts, constraints)) for f in snapshot.frameworks)
+        if len(cache) >= RULE_OUT_CACHE_SIZE:
+            cache.clear()
+        cache[constraints] = found
+    return found
 
 
 def _meets(snapshot: Snapshot, index: int, aspect: str, score: int | None) -> bool:
