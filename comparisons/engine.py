@@ -29,7 +29,7 @@ import heapq
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import cache, cached_property
@@ -929,7 +929,7 @@ def _pool(failures) -> list[int]:
     return [i for i, f in enumerate(failures) if len(f) == fewest]
 
 
-def _best(sums: list[float], pool: list[int]) -> int:
+def _best(sums: list[float], pool: Sequence[int]) -> int:
     """The framework of the pool (in snapshot order) that leads, as `_key` orders them."""
     # The same as min(pool, key=_key) without rounding every sum: only those that can round to the top.
     top = round(max(map(sums.__getitem__, pool)), 9)
@@ -1472,38 +1472,55 @@ def find_flip(
     base_votes = scenario_votes(snapshot, answers)
     base_vote_sums = _with_votes(snapshot, [0.0] * len(base_sums), base_votes)
     base_vote_map = {scenario.slug: vote for scenario, vote in base_votes}
-    scenarios = snapshot._scenarios_by_slug
     base_pool = _pool(failures)
     base_total = [total + vote for total, vote in zip(base_sums, base_vote_sums, strict=True)]
     contenders = sorted((i for i in base_pool if i != base), key=lambda i: _key(base_total, i))
     runner_up = contenders[0] if contenders else None
 
+    everyone = len(base_sums)
+    at_base_pool: dict[tuple[str, str], list[float]] = {}
+    signs = snapshot._vote_signs
+
+    def view(values, pool: list[int], key: tuple[str, str]):
+        """`values` of the pool's frameworks only: the others cannot win (memoised for the base pool)."""
+        if len(pool) == everyone:
+            return values
+        if pool is not base_pool:
+            return list(map(values.__getitem__, pool))
+        found = at_base_pool.get(key)
+        if found is None:
+            found = at_base_pool[key] = list(map(values.__getitem__, pool))
+        return found
+
     def winner_after(changes: tuple[Change, ...]) -> int:
         changed_answers, extra, dropped = _apply(answers, changes, weights, base_weights)
         kept = tuple(a for a in must_have if a not in dropped)
         new_weights = combined_weights(snapshot, changed_answers, extra, kept)
-        sums = base_sums
-        for aspect in new_weights.keys() | base_weights.keys():
-            delta = new_weights.get(aspect, 0.0) - base_weights.get(aspect, 0.0)
-            column = columns.get(aspect)
-            if delta and column is not None:
-                sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
-        sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
-        if changed_answers != answers:
-            # Only the scenarios whose vote moved are added or taken away.
-            new_votes = {scenario.slug: vote for scenario, vote in scenario_votes(snapshot, changed_answers)}
-            moved = [
-                (scenarios[slug], new_votes.get(slug, 0.0) - base_vote_map.get(slug, 0.0))
-                for slug in sorted(new_votes.keys() | base_vote_map.keys())
-            ]
-            sums = _with_votes(snapshot, sums, [m for m in moved if m[1]])
         if dropped:
             counts = [len(f) - len(f & dropped) for f in failing]
             fewest = min(counts)
             pool = [i for i, count in enumerate(counts) if count == fewest]
         else:
             pool = base_pool
-        return _best(sums, pool)
+        # The same sums as recommend() would make, for the frameworks of the pool only.
+        sums = view(base_sums, pool, ("sums", ""))
+        for aspect in new_weights.keys() | base_weights.keys():
+            delta = new_weights.get(aspect, 0.0) - base_weights.get(aspect, 0.0)
+            column = columns.get(aspect)
+            if delta and column is not None:
+                column = view(column, pool, ("aspect", aspect))
+                sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
+        votes = view(base_vote_sums, pool, ("votes", ""))
+        sums = [total + vote for total, vote in zip(sums, votes, strict=True)]
+        if changed_answers != answers:
+            # Only the scenarios whose vote moved are added or taken away.
+            new_votes = {scenario.slug: vote for scenario, vote in scenario_votes(snapshot, changed_answers)}
+            for slug in sorted(new_votes.keys() | base_vote_map.keys()):
+                vote = new_votes.get(slug, 0.0) - base_vote_map.get(slug, 0.0)
+                if vote:
+                    scenario_signs = view(signs[slug], pool, ("scenario", slug))
+                    sums = [total + vote * sign for total, sign in zip(sums, scenario_signs, strict=True)]
+        return pool[_best(sums, range(len(pool)))]
 
     preference = _preference_changes(snapshot, answers, base_weights, must_have)
     project = list(_candidate_changes(snapshot, answers, context=True))
