@@ -773,7 +773,7 @@ def recommend(
         if a.numeric and (a.slug in must_have or aspect_weights.get(a.slug, 0) > 0)
     )
     losing = _losing_reasons(describe, terms, levels, winner)
-    points = _all_points(snapshot, terms, contributions, levels)
+    points = _all_points(snapshot, terms, levels)
     ranking = []
     for index in [winner, *rest]:
         framework = snapshot.frameworks[index]
@@ -1005,7 +1005,7 @@ def _first_matches(entries, levels: tuple[int, ...], limit: int) -> list[tuple]:
     return found
 
 
-def _all_points(snapshot: Snapshot, terms, contributions, levels) -> list[tuple[tuple[Point, ...], ...]]:
+def _all_points(snapshot: Snapshot, terms, levels) -> list[tuple[tuple[Point, ...], ...]]:
     """Per framework, up to MAX_POINTS largest positive and negative (rounded) contributions, as Points.
 
     Largest first, equal ones in aspect order; scenario votes are not aspects. The
@@ -1024,22 +1024,26 @@ def _all_points(snapshot: Snapshot, terms, contributions, levels) -> list[tuple[
                 downs.append((value, position[key], k, level))
     ups.sort()
     downs.sort()
-    found = []
-    for framework, mine, at in zip(snapshot.frameworks, contributions, levels, strict=True):
-        strengths = [terms[k][0] for _, _, k, _ in _first_matches(ups, at, MAX_POINTS)]
-        weaknesses = [terms[k][0] for _, _, k, _ in _first_matches(downs, at, MAX_POINTS)]
-        found.append(
-            (
-                tuple(_point(framework, key, mine[key]) for key in strengths),
-                tuple(_point(framework, key, mine[key]) for key in weaknesses),
-            )
+    # Equal points (same term, level and rating) are one immutable object, made once.
+    made: dict[tuple, Point] = {}
+
+    def point(framework: FrameworkInfo, entry: tuple) -> Point:
+        _, _, k, level = entry
+        key, table, _ = terms[k]
+        rating = framework.ratings.get(key)
+        score, label = (rating.score, rating.label) if rating else (None, "not rated")
+        found = made.get((k, level, score, label))
+        if found is None:
+            found = made[k, level, score, label] = Point(key, table[level], score, label)
+        return found
+
+    return [
+        (
+            tuple(point(framework, entry) for entry in _first_matches(ups, at, MAX_POINTS)),
+            tuple(point(framework, entry) for entry in _first_matches(downs, at, MAX_POINTS)),
         )
-    return found
-
-
-def _point(framework: FrameworkInfo, key: str, value: float) -> Point:
-    rating = framework.ratings.get(key)
-    return Point(key, value, rating.score if rating else None, rating.label if rating else "not rated")
+        for framework, at in zip(snapshot.frameworks, levels, strict=True)
+    ]
 
 
 def _rating(framework: FrameworkInfo, aspect: str) -> int | None:
@@ -1367,11 +1371,20 @@ def _losing_reasons(describe, terms, levels, winner: int) -> list[tuple[Reason, 
             if negated_edge < 0:
                 entries.append((negated_edge, key, k, level))
     entries.sort()
+    # A reason depends on the term, the level and (for an aspect) how the subject is described
+    # there: equal ones are one immutable object, made once.
+    made: dict[tuple, Reason] = {}
+
+    def reason(index: int, entry: tuple) -> Reason:
+        negated_edge, key, k, level = entry
+        memo = (k, level) if key in describe.scenarios else (k, level, describe(index, key))
+        found = made.get(memo)
+        if found is None:
+            found = made[memo] = _reason(describe, index, winner, key, negated_edge, winning=False)
+        return found
+
     return [
-        tuple(
-            _reason(describe, index, winner, key, negated_edge, winning=False)
-            for negated_edge, key, _, _ in _first_matches(entries, at, MAX_REASONS)
-        )
+        tuple(reason(index, entry) for entry in _first_matches(entries, at, MAX_REASONS))
         for index, at in enumerate(levels)
     ]
 
