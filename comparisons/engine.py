@@ -328,6 +328,11 @@ class Snapshot:
         return tuple(found)
 
     @cached_property
+    def _bare_stacks(self) -> tuple[Stack, ...]:
+        """Per framework, its stack without companions (immutable, so shared by every result)."""
+        return tuple(Stack(f.slug) for f in self.frameworks)
+
+    @cached_property
     def _rule_out_cache(self) -> dict:
         """Failures per must-have aspect and per Constraints, filled as recommendations ask (see rule_out)."""
         return {}
@@ -1173,7 +1178,7 @@ def _stack(snapshot, index, wanted, scenario_slugs) -> Stack:
     framework = snapshot.frameworks[index]
     reach = snapshot._companions_of[index]
     if not reach:
-        return Stack(framework.slug)
+        return snapshot._bare_stacks[index]
     chosen: dict[str, list[str]] = {}
     # Only the gaps some companion can fill, in aspect order like `wanted`.
     for aspect, fillers in snapshot._gap_fillers[index]:
@@ -1189,6 +1194,8 @@ def _stack(snapshot, index, wanted, scenario_slugs) -> Stack:
         for companion in reach:
             if companion.slug not in chosen and scenario_slugs.intersection(companion.scenarios):
                 chosen[companion.slug] = [a for a in wanted if a in companion.covers]
+    if not chosen:
+        return snapshot._bare_stacks[index]
     return Stack(
         framework.slug,
         tuple(
