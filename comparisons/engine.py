@@ -1000,10 +1000,11 @@ def _levels_by_framework(terms, count: int) -> list[tuple[int, ...]]:
 
 
 def _first_matches(entries, levels: tuple[int, ...], limit: int) -> list[tuple]:
-    """The first `limit` entries (sorted, each ending with a term index and a level) at these levels."""
+    """The first `limit` entries (sorted 4-tuples ending with a term index and a level) at these levels."""
     found = []
     for entry in entries:
-        if levels[entry[-2]] == entry[-1]:
+        _, _, k, level = entry
+        if levels[k] == level:
             found.append(entry)
             if len(found) == limit:
                 break
@@ -1294,7 +1295,12 @@ def _combination(snapshot, aspect_weights, votes, sums, pool, failures) -> Combi
     }
     if sum(needs.values()) < COMBINATION_MIN_WEIGHT:
         return None
-    product = _best(_aspect_sums(snapshot, needs), pool)
+    # As _aspect_sums(snapshot, needs), for the frameworks that can win only.
+    need_sums = [0.0] * len(pool)
+    for aspect, weight in needs.items():
+        column = snapshot.columns[aspect]
+        need_sums = [total + weight * column[i] for total, i in zip(need_sums, pool, strict=True)]
+    product = pool[_best(need_sums, range(len(pool)))]
     if product == service:
         return None
     position = snapshot._aspect_positions
