@@ -29,7 +29,7 @@ import heapq
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import cache, cached_property
@@ -64,6 +64,8 @@ MAX_REPORTED = 10
 MAX_ECHO = 40
 MAX_REASONS = 3
 MAX_FLIP_PAIRS = 400
+# Must-haves and sets of constraints whose failures a snapshot remembers before it starts afresh.
+RULE_OUT_CACHE_SIZE = 256
 SINGLE = "single"
 MULTIPLE = "multiple"
 # A framework meets a must-have when its rating on that aspect is at least this, or
@@ -74,6 +76,8 @@ CLOSE_CALL = "close_call"
 TIE = "tie"
 PREFERENCE = "preference"
 PROJECT = "project"
+# A scenario's vote for the frameworks it credits, and against the others (see Snapshot._vote_codes).
+VOTE_SIGNS = (1.0, -1.0)
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,14 @@ class QuestionInfo:
     context: bool = False
 
     def option(self, slug: str) -> OptionInfo | None:
-        return next((o for o in self.options if o.slug == slug), None)
+        return self._options_by_slug.get(slug)
+
+    @cached_property
+    def _options_by_slug(self) -> dict[str, OptionInfo]:
+        found: dict[str, OptionInfo] = {}
+        for option in self.options:
+            found.setdefault(option.slug, option)
+        return found
 
 
 @dataclass(frozen=True)
@@ -246,6 +257,20 @@ class Snapshot:
         }
 
     @cached_property
+    def levels(self) -> dict[str, tuple[tuple[float, ...], tuple[int, ...]]]:
+        """Per numeric aspect, its distinct centred ratings and each framework's index into them.
+
+        A contribution depends only on the weight and the rating, so a recommendation
+        works out a handful of values per aspect and looks each framework's up.
+        """
+        found = {}
+        for slug, column in self.columns.items():
+            values = tuple(dict.fromkeys(column))
+            index = {value: i for i, value in enumerate(values)}
+            found[slug] = (values, tuple(index[value] for value in column))
+        return found
+
+    @cached_property
     def _scenarios_by_slug(self) -> dict[str, ScenarioInfo]:
         known = {f.slug for f in self.frameworks}
         return {s.slug: s for s in self.scenarios if s.framework in known}
@@ -264,6 +289,11 @@ class Snapshot:
         return {slug: tuple(1.0 if m else -1.0 for m in mask) for slug, mask in self._favoured_masks.items()}
 
     @cached_property
+    def _vote_codes(self) -> dict[str, tuple[int, ...]]:
+        """Per scenario, each framework's index into VOTE_SIGNS: 0 when it is credited, else 1."""
+        return {slug: tuple(0 if m else 1 for m in mask) for slug, mask in self._favoured_masks.items()}
+
+    @cached_property
     def _aspect_positions(self) -> dict[str, int]:
         return {a.slug: i for i, a in enumerate(self.aspects)}
 
@@ -271,6 +301,46 @@ class Snapshot:
     def _companions_of(self) -> tuple[tuple[CompanionInfo, ...], ...]:
         """Per framework, the companions that extend it, in snapshot order."""
         return tuple(tuple(c for c in self.companions if f.slug in c.frameworks) for f in self.frameworks)
+
+    @cached_property
+    def _gap_fillers(self) -> tuple[tuple[tuple[str, tuple[tuple[int, CompanionInfo, int], ...]], ...], ...]:
+        """Per framework, each numeric aspect it rates below MUST_HAVE_MIN that companions cover above it.
+
+        In aspect order, each with its (position in the framework's companions,
+        companion, level) candidates: what a stack may fill, whatever the answers.
+        """
+        found = []
+        for framework, reach in zip(self.frameworks, self._companions_of, strict=True):
+            gaps = []
+            for aspect in self.aspects:
+                score = _rating(framework, aspect.slug)
+                if not aspect.numeric or (score is not None and score >= MUST_HAVE_MIN):
+                    continue
+                floor = -1 if score is None else score
+                fillers = tuple(
+                    (position, companion, level)
+                    for position, companion in enumerate(reach)
+                    if (level := companion.covers.get(aspect.slug, 0)) > floor and level > 0
+                )
+                if fillers:
+                    gaps.append((aspect.slug, fillers))
+            found.append(tuple(gaps))
+        return tuple(found)
+
+    @cached_property
+    def _bare_stacks(self) -> tuple[Stack, ...]:
+        """Per framework, its stack without companions (immutable, so shared by every result)."""
+        return tuple(Stack(f.slug) for f in self.frameworks)
+
+    @cached_property
+    def _rule_out_cache(self) -> dict:
+        """Failures per must-have aspect and per Constraints, filled as recommendations ask (see rule_out)."""
+        return {}
+
+    @cached_property
+    def _describer(self) -> _Describer:
+        """Reason texts' names and labels, shared by every recommendation on this snapshot."""
+        return _Describer(self)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -286,6 +356,8 @@ class Snapshot:
 
 
 Answers = Mapping[str, tuple[str, ...]]
+# One term of a score (an aspect or a matched scenario): key, points per level, each framework's level.
+_Term = tuple[str, list[float], tuple[int, ...]]
 
 
 class InvalidInput(ValueError):
@@ -689,28 +761,33 @@ def recommend(
     def score(index: int) -> float:
         return 50.0 + sums[index] * scale
 
-    contributions = _contributions(snapshot, aspect_weights, votes, scale)
+    count = len(snapshot.frameworks)
+    terms = _terms(snapshot, aspect_weights, votes, scale)
+    contributions = _contributions(terms, count)
+    levels = _levels_by_framework(terms, count)
     rest = [i for i in order if i != winner]
     # The winner's reasons are against the first framework it beats outright, past any tie.
     beaten = [i for i in rest if round(sums[i], 9) < round(sums[winner], 9)]
     runner_up = beaten[0] if beaten else (rest[0] if rest else None)
-    describe = _Describer(snapshot)
+    describe = snapshot._describer
     scenario_slugs = {s.slug for s, _ in votes}
     # What a stack fills: must-haves and positively weighted numeric aspects, in aspect order.
-    wanted = [
+    wanted = dict.fromkeys(
         a.slug
         for a in snapshot.aspects
         if a.numeric and (a.slug in must_have or aspect_weights.get(a.slug, 0) > 0)
-    ]
+    )
+    losing = _losing_reasons(describe, terms, levels, winner)
+    points = _all_points(snapshot, terms, levels)
     ranking = []
     for index in [winner, *rest]:
         framework = snapshot.frameworks[index]
         if index == winner:
             reasons = _reasons(describe, index, runner_up, contributions, winning=True)
         else:
-            reasons = _reasons(describe, index, winner, contributions, winning=False)
+            reasons = losing[index]
         rounded = contributions[index]
-        strengths, weaknesses = _points(snapshot, index, rounded)
+        strengths, weaknesses = points[index]
         ranking.append(
             Ranked(
                 framework=framework.slug,
@@ -857,8 +934,12 @@ def _pool(failures) -> list[int]:
     return [i for i, f in enumerate(failures) if len(f) == fewest]
 
 
-def _best(sums: list[float], pool: list[int]) -> int:
-    return min(pool, key=lambda i: _key(sums, i))
+def _best(sums: list[float], pool: Sequence[int]) -> int:
+    """The framework of the pool (in snapshot order) that leads, as `_key` orders them."""
+    # The same as min(pool, key=_key) without rounding every sum: only those that can round to the top.
+    top = round(max(map(sums.__getitem__, pool)), 9)
+    near = top - 1e-9
+    return next(i for i in pool if sums[i] >= near and round(sums[i], 9) == top)
 
 
 def _order(sums: list[float], failures) -> list[int]:
@@ -879,46 +960,96 @@ def _verdict(sums, pool, order, winner, scale) -> tuple[str, float]:
     return (CLOSE_CALL if margin <= CLOSE_CALL_MARGIN else CLEAR), margin
 
 
-def _contributions(snapshot, aspect_weights, votes, scale) -> list[dict[str, float]]:
-    """Per framework, the points (to 2 decimals) each aspect and matched scenario adds to the 50 baseline."""
+def _terms(snapshot: Snapshot, aspect_weights, votes, scale) -> list[_Term]:
+    """Per aspect and matched scenario: its key, its points (to 2 decimals) per level, each framework's level.
+
+    A term takes a few values only (one per distinct rating, two per scenario), so
+    they are rounded once here and every framework's contribution is a lookup.
+    """
     if not scale:
-        return [{} for _ in snapshot.frameworks]
-    columns = snapshot.columns
-    zeros = (0.0,) * len(snapshot.frameworks)
-    keys, rows = [], []
-    # Column by column (one pass over the frameworks each), then transposed into one dict per framework.
+        return []
+    levels = snapshot.levels
+    unrated = ((0.0,), (0,) * len(snapshot.frameworks))
+    terms = []
     for aspect, weight in aspect_weights.items():
         points = weight * scale
-        keys.append(aspect)
-        rows.append([round(points * value, 2) for value in columns.get(aspect, zeros)])
-    signs = snapshot._vote_signs
+        values, codes = levels.get(aspect, unrated)
+        terms.append((aspect, [round(points * value, 2) for value in values], codes))
     for scenario, vote in votes:
         points = round(vote * scale, 2)
-        keys.append(f"scenario:{scenario.slug}")
-        rows.append([points * sign for sign in signs[scenario.slug]])
-    if not keys:
-        return [{} for _ in snapshot.frameworks]
+        signs = [points * sign for sign in VOTE_SIGNS]
+        terms.append((f"scenario:{scenario.slug}", signs, snapshot._vote_codes[scenario.slug]))
+    return terms
+
+
+def _contributions(terms, count: int) -> list[dict[str, float]]:
+    """Per framework, the points (to 2 decimals) each aspect and matched scenario adds to the 50 baseline."""
+    if not terms:
+        return [{} for _ in range(count)]
+    keys = [key for key, _, _ in terms]
+    # Term by term (one lookup per framework each), then transposed into one dict per framework.
+    rows = [list(map(table.__getitem__, codes)) for _, table, codes in terms]
     return [dict(zip(keys, row, strict=True)) for row in zip(*rows, strict=True)]
 
 
-def _points(snapshot: Snapshot, index: int, contributions: Mapping[str, float]):
-    """Up to MAX_POINTS largest positive and negative (rounded) aspect contributions, as Points."""
-    ratings = snapshot.frameworks[index].ratings
+def _levels_by_framework(terms, count: int) -> list[tuple[int, ...]]:
+    """Per framework, its level in each term (in term order)."""
+    if not terms:
+        return [() for _ in range(count)]
+    return list(zip(*(codes for _, _, codes in terms), strict=True))
+
+
+def _first_matches(entries, levels: tuple[int, ...], limit: int) -> list[tuple]:
+    """The first `limit` entries (sorted 4-tuples ending with a term index and a level) at these levels."""
+    found = []
+    for entry in entries:
+        _, _, k, level = entry
+        if levels[k] == level:
+            found.append(entry)
+            if len(found) == limit:
+                break
+    return found
+
+
+def _all_points(snapshot: Snapshot, terms, levels) -> list[tuple[tuple[Point, ...], ...]]:
+    """Per framework, up to MAX_POINTS largest positive and negative (rounded) contributions, as Points.
+
+    Largest first, equal ones in aspect order; scenario votes are not aspects. The
+    candidate (aspect, level) pairs are sorted once, and each framework takes the
+    first few at its own levels.
+    """
     position = snapshot._aspect_positions
-    # Largest first, equal ones in aspect order; scenario votes are not aspects.
-    ups = heapq.nsmallest(
-        MAX_POINTS, ((-v, position[k], k) for k, v in contributions.items() if v > 0 and k in position)
-    )
-    downs = heapq.nsmallest(
-        MAX_POINTS, ((v, position[k], k) for k, v in contributions.items() if v < 0 and k in position)
-    )
+    ups, downs = [], []
+    for k, (key, table, _) in enumerate(terms):
+        if key not in position:
+            continue
+        for level, value in enumerate(table):
+            if value > 0:
+                ups.append((-value, position[key], k, level))
+            elif value < 0:
+                downs.append((value, position[key], k, level))
+    ups.sort()
+    downs.sort()
+    # Equal points (same term, level and rating) are one immutable object, made once.
+    made: dict[tuple, Point] = {}
 
-    def point(key: str) -> Point:
-        rating = ratings.get(key)
-        value = contributions[key]
-        return Point(key, value, rating.score if rating else None, rating.label if rating else "not rated")
+    def point(framework: FrameworkInfo, entry: tuple) -> Point:
+        _, _, k, level = entry
+        key, table, _ = terms[k]
+        rating = framework.ratings.get(key)
+        score, label = (rating.score, rating.label) if rating else (None, "not rated")
+        found = made.get((k, level, score, label))
+        if found is None:
+            found = made[k, level, score, label] = Point(key, table[level], score, label)
+        return found
 
-    return tuple(point(k) for _, _, k in ups), tuple(point(k) for _, _, k in downs)
+    return [
+        (
+            tuple(point(framework, entry) for entry in _first_matches(ups, at, MAX_POINTS)),
+            tuple(point(framework, entry) for entry in _first_matches(downs, at, MAX_POINTS)),
+        )
+        for framework, at in zip(snapshot.frameworks, levels, strict=True)
+    ]
 
 
 def _rating(framework: FrameworkInfo, aspect: str) -> int | None:
@@ -930,18 +1061,40 @@ def rule_out(
     snapshot: Snapshot, must_have: Iterable[str], constraints: Constraints | None
 ) -> list[tuple[RuledOut, ...]]:
     """Per framework (snapshot order), why it cannot be chosen: failed must-haves, then constraints."""
-    must_have = tuple(must_have)
-    result = []
-    for index, framework in enumerate(snapshot.frameworks):
-        found = [
-            RuledOut(aspect, _must_have_reason(snapshot, aspect, score))
-            for aspect in must_have
-            if not _meets(snapshot, index, aspect, score := _rating(framework, aspect))
-        ]
-        if constraints is not None:
-            found.extend(_constraint_failures(framework.facts, constraints))
-        result.append(tuple(found))
-    return result
+    columns = [_must_have_failures(snapshot, aspect) for aspect in must_have]
+    if constraints is not None:
+        columns.append(_constraints_failures(snapshot, constraints))
+    if not columns:
+        return [()] * len(snapshot.frameworks)
+    return [tuple(r for failed in row for r in failed) for row in zip(*columns, strict=True)]
+
+
+def _must_have_failures(snapshot: Snapshot, aspect: str) -> tuple[tuple[RuledOut, ...], ...]:
+    """Per framework, () when it meets this must-have, else why not; memoised on the snapshot."""
+    cache = snapshot._rule_out_cache
+    found = cache.get(aspect)
+    if found is None:
+        found = tuple(
+            ()
+            if _meets(snapshot, index, aspect, score := _rating(framework, aspect))
+            else (RuledOut(aspect, _must_have_reason(snapshot, aspect, score)),)
+            for index, framework in enumerate(snapshot.frameworks)
+        )
+        if snapshot.aspect(aspect) is not None:
+            cache[aspect] = found
+    return found
+
+
+def _constraints_failures(snapshot: Snapshot, constraints: Constraints) -> tuple[tuple[RuledOut, ...], ...]:
+    """Per framework, the constraints it fails; memoised on the snapshot for the last few sets."""
+    cache = snapshot._rule_out_cache
+    found = cache.get(constraints)
+    if found is None:
+        found = tuple(tuple(_constraint_failures(f.facts, constraints)) for f in snapshot.frameworks)
+        if len(cache) >= RULE_OUT_CACHE_SIZE:
+            cache.clear()
+        cache[constraints] = found
+    return found
 
 
 def _meets(snapshot: Snapshot, index: int, aspect: str, score: int | None) -> bool:
@@ -1026,27 +1179,24 @@ def _stack(snapshot, index, wanted, scenario_slugs) -> Stack:
     framework = snapshot.frameworks[index]
     reach = snapshot._companions_of[index]
     if not reach:
-        return Stack(framework.slug)
+        return snapshot._bare_stacks[index]
     chosen: dict[str, list[str]] = {}
-    for aspect in wanted:
-        score = _rating(framework, aspect)
-        if score is not None and score >= MUST_HAVE_MIN:
+    # Only the gaps some companion can fill, in aspect order like `wanted`.
+    for aspect, fillers in snapshot._gap_fillers[index]:
+        if aspect not in wanted:
             continue
-        floor = -1 if score is None else score
         best, best_key = None, None
-        for position, companion in enumerate(reach):
-            level = companion.covers.get(aspect, 0)
-            if level <= floor or level <= 0:
-                continue
+        for position, companion, level in fillers:
             key = (level, companion.slug in chosen, -position)
             if best_key is None or key > best_key:
                 best, best_key = companion, key
-        if best is not None:
-            chosen.setdefault(best.slug, []).append(aspect)
+        chosen.setdefault(best.slug, []).append(aspect)
     if scenario_slugs:
         for companion in reach:
             if companion.slug not in chosen and scenario_slugs.intersection(companion.scenarios):
                 chosen[companion.slug] = [a for a in wanted if a in companion.covers]
+    if not chosen:
+        return snapshot._bare_stacks[index]
     return Stack(
         framework.slug,
         tuple(
@@ -1145,7 +1295,12 @@ def _combination(snapshot, aspect_weights, votes, sums, pool, failures) -> Combi
     }
     if sum(needs.values()) < COMBINATION_MIN_WEIGHT:
         return None
-    product = _best(_aspect_sums(snapshot, needs), pool)
+    # As _aspect_sums(snapshot, needs), for the frameworks that can win only.
+    need_sums = [0.0] * len(pool)
+    for aspect, weight in needs.items():
+        column = snapshot.columns[aspect]
+        need_sums = [total + weight * column[i] for total, i in zip(need_sums, pool, strict=True)]
+    product = pool[_best(need_sums, range(len(pool)))]
     if product == service:
         return None
     position = snapshot._aspect_positions
@@ -1170,7 +1325,7 @@ def _combination(snapshot, aspect_weights, votes, sums, pool, failures) -> Combi
 
 
 class _Describer:
-    """Names, labels and sources for reason texts, memoised for one recommendation."""
+    """Names, labels and sources for reason texts, memoised for the snapshot (see Snapshot._describer)."""
 
     def __init__(self, snapshot: Snapshot):
         self.snapshot = snapshot
@@ -1204,26 +1359,67 @@ def _reasons(describe, subject, rival, contributions, winning) -> tuple[Reason, 
     widest = heapq.nsmallest(
         MAX_REASONS, [(sign * (theirs[key] - value), key) for key, value in mine.items()]
     )
-    rival_name = describe.snapshot.frameworks[rival].name
     reasons = []
     for negated_edge, key in widest:
         if negated_edge >= 0:
             break
-        scenario = describe.scenarios.get(key)
-        if scenario is not None:
-            title, source = scenario.situation, ""
-            credited = describe.snapshot.frameworks[subject if winning else rival].slug
-            if credited in scenario.alternatives:
-                text = f"The cheat sheet names {describe.names[credited]} as also a fit for “{title}”."
-            else:
-                text = f"The cheat sheet recommends {describe.names[scenario.framework]} for “{title}”."
-        else:
-            title, label, source = describe(subject, key)
-            _, other, _ = describe(rival, key)
-            relation = "against" if winning else "behind"
-            text = f"{title}: {label}, {relation} {rival_name}'s {other}."
-        reasons.append(Reason(key, title, text, round(-sign * negated_edge, 2), source))
+        reasons.append(_reason(describe, subject, rival, key, negated_edge, winning))
     return tuple(reasons)
+
+
+def _losing_reasons(describe, terms, levels, winner: int) -> list[tuple[Reason, ...]]:
+    """Per framework, why it lost to the winner: as `_reasons(..., winning=False)`, in one pass.
+
+    A framework's edge on a term depends only on its level there, so the (term, level)
+    pairs where the winner leads are sorted once, widest first, ties by key, and each
+    framework takes the first MAX_REASONS at its own levels.
+    """
+    sign = -1
+    at_winner = levels[winner]
+    entries = []
+    for k, (key, table, _) in enumerate(terms):
+        theirs = table[at_winner[k]]
+        for level, value in enumerate(table):
+            negated_edge = sign * (theirs - value)
+            if negated_edge < 0:
+                entries.append((negated_edge, key, k, level))
+    entries.sort()
+    # A reason depends on the term, the level and (for an aspect) how the subject is described
+    # there: equal ones are one immutable object, made once.
+    made: dict[tuple, Reason] = {}
+
+    def reason(index: int, entry: tuple) -> Reason:
+        negated_edge, key, k, level = entry
+        memo = (k, level) if key in describe.scenarios else (k, level, describe(index, key))
+        found = made.get(memo)
+        if found is None:
+            found = made[memo] = _reason(describe, index, winner, key, negated_edge, winning=False)
+        return found
+
+    return [
+        tuple(reason(index, entry) for entry in _first_matches(entries, at, MAX_REASONS))
+        for index, at in enumerate(levels)
+    ]
+
+
+def _reason(describe, subject, rival, key, negated_edge, winning) -> Reason:
+    """One reason: the edge on `key` between `subject` and `rival`, in words."""
+    sign = 1 if winning else -1
+    rival_name = describe.snapshot.frameworks[rival].name
+    scenario = describe.scenarios.get(key)
+    if scenario is not None:
+        title, source = scenario.situation, ""
+        credited = describe.snapshot.frameworks[subject if winning else rival].slug
+        if credited in scenario.alternatives:
+            text = f"The cheat sheet names {describe.names[credited]} as also a fit for “{title}”."
+        else:
+            text = f"The cheat sheet recommends {describe.names[scenario.framework]} for “{title}”."
+    else:
+        title, label, source = describe(subject, key)
+        _, other, _ = describe(rival, key)
+        relation = "against" if winning else "behind"
+        text = f"{title}: {label}, {relation} {rival_name}'s {other}."
+    return Reason(key, title, text, round(-sign * negated_edge, 2), source)
 
 
 def _candidate_changes(snapshot: Snapshot, answers: Answers, *, context: bool) -> Iterable[Change]:
@@ -1301,37 +1497,56 @@ def find_flip(
     # A flip to the runner-up (the next that can win) is what a decider weighs; another only if none.
     base_votes = scenario_votes(snapshot, answers)
     base_vote_sums = _with_votes(snapshot, [0.0] * len(base_sums), base_votes)
-    base_vote_map = dict(base_votes)
+    base_vote_map = {scenario.slug: vote for scenario, vote in base_votes}
+    base_pool = _pool(failures)
     base_total = [total + vote for total, vote in zip(base_sums, base_vote_sums, strict=True)]
-    contenders = sorted((i for i in _pool(failures) if i != base), key=lambda i: _key(base_total, i))
+    contenders = sorted((i for i in base_pool if i != base), key=lambda i: _key(base_total, i))
     runner_up = contenders[0] if contenders else None
+
+    everyone = len(base_sums)
+    at_base_pool: dict[tuple[str, str], list[float]] = {}
+    signs = snapshot._vote_signs
+
+    def view(values, pool: list[int], key: tuple[str, str]):
+        """`values` of the pool's frameworks only: the others cannot win (memoised for the base pool)."""
+        if len(pool) == everyone:
+            return values
+        if pool is not base_pool:
+            return list(map(values.__getitem__, pool))
+        found = at_base_pool.get(key)
+        if found is None:
+            found = at_base_pool[key] = list(map(values.__getitem__, pool))
+        return found
 
     def winner_after(changes: tuple[Change, ...]) -> int:
         changed_answers, extra, dropped = _apply(answers, changes, weights, base_weights)
         kept = tuple(a for a in must_have if a not in dropped)
         new_weights = combined_weights(snapshot, changed_answers, extra, kept)
-        sums = base_sums
-        for aspect in new_weights.keys() | base_weights.keys():
-            delta = new_weights.get(aspect, 0.0) - base_weights.get(aspect, 0.0)
-            column = columns.get(aspect)
-            if delta and column is not None:
-                sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
-        sums = [total + vote for total, vote in zip(sums, base_vote_sums, strict=True)]
-        if changed_answers != answers:
-            # Only the scenarios whose vote moved are added or taken away.
-            new_votes = dict(scenario_votes(snapshot, changed_answers))
-            moved = [
-                (scenario, new_votes.get(scenario, 0.0) - base_vote_map.get(scenario, 0.0))
-                for scenario in new_votes.keys() | base_vote_map.keys()
-            ]
-            sums = _with_votes(snapshot, sums, sorted((m for m in moved if m[1]), key=lambda m: m[0].slug))
         if dropped:
             counts = [len(f) - len(f & dropped) for f in failing]
             fewest = min(counts)
             pool = [i for i, count in enumerate(counts) if count == fewest]
         else:
-            pool = _pool(failures)
-        return _best(sums, pool)
+            pool = base_pool
+        # The same sums as recommend() would make, for the frameworks of the pool only.
+        sums = view(base_sums, pool, ("sums", ""))
+        for aspect in new_weights.keys() | base_weights.keys():
+            delta = new_weights.get(aspect, 0.0) - base_weights.get(aspect, 0.0)
+            column = columns.get(aspect)
+            if delta and column is not None:
+                column = view(column, pool, ("aspect", aspect))
+                sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
+        votes = view(base_vote_sums, pool, ("votes", ""))
+        sums = [total + vote for total, vote in zip(sums, votes, strict=True)]
+        if changed_answers != answers:
+            # Only the scenarios whose vote moved are added or taken away.
+            new_votes = {scenario.slug: vote for scenario, vote in scenario_votes(snapshot, changed_answers)}
+            for slug in sorted(new_votes.keys() | base_vote_map.keys()):
+                vote = new_votes.get(slug, 0.0) - base_vote_map.get(slug, 0.0)
+                if vote:
+                    scenario_signs = view(signs[slug], pool, ("scenario", slug))
+                    sums = [total + vote * sign for total, sign in zip(sums, scenario_signs, strict=True)]
+        return pool[_best(sums, range(len(pool)))]
 
     preference = _preference_changes(snapshot, answers, base_weights, must_have)
     project = list(_candidate_changes(snapshot, answers, context=True))
