@@ -1,4 +1,4 @@
-"""The 500 handler: database outages become 503 with Retry-After.
+"""The 404 and 500 handlers: API paths answer JSON; database outages become 503 with Retry-After.
 
 While PostgreSQL restarts, requests fail with OperationalError (or a pool
 timeout, which psycopg raises as one). That is a temporary condition, and
@@ -12,11 +12,19 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.views import defaults
 from psycopg import InterfaceError as PgInterfaceError
 from psycopg import OperationalError as PgOperationalError
 
 RETRY_AFTER_SECONDS = 5
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PgOperationalError, PgInterfaceError)
+
+
+def page_not_found(request, exception):
+    # A URL under /api/ that matches no route (a slug with a dot, say) is still an API answer.
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request):

@@ -64,4 +64,5 @@ urlpatterns += [
 ]
 
 # A database outage is answered with 503 and Retry-After rather than a 500.
+handler404 = "core.errors.page_not_found"
 handler500 = "core.errors.server_error"

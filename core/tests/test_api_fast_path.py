@@ -94,3 +94,15 @@ def test_a_session_authenticated_call_takes_the_full_chain_and_needs_its_csrf_to
 def test_an_unknown_api_path_is_still_a_404(client, seeded, session_calls):
     assert client.get("/api/v1/no-such-thing/").status_code == 404
     assert session_calls == []
+
+
+def test_an_api_path_no_route_matches_answers_json_and_a_page_path_html(client, seeded):
+    # A dot is not allowed in a router's lookup, so this slug matches no route at all.
+    api = client.get("/api/v1/frameworks/not.a.slug/")
+    page = client.get("/no-such-page/")
+
+    assert api.status_code == 404
+    assert api["Content-Type"] == "application/json"
+    assert api.json() == {"detail": "Not found."}
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
