@@ -6,7 +6,6 @@ Shared by the chooser page and saved decisions, which show and link the same ans
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from urllib.parse import urlencode
 
 from comparisons.engine import (
@@ -20,6 +19,7 @@ from comparisons.engine import (
     ErrorReport,
     InvalidInput,
     combined_weights,
+    is_iso_date,
     recommend,
     shown,
 )
@@ -88,7 +88,6 @@ PYTHON = "python"
 SUPPORTED_UNTIL = "supported_until"
 NO_ADVISORIES = "no_advisories"
 _PYTHON_VERSION = re.compile(r"3\.\d{1,2}")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,7 @@ def chooser_query(snapshot, data) -> ChooserQuery:
         errors.append(f"The Python version must look like 3.12, not “{shown(python)}”.")
         python = ""
     supported_until = data.get(SUPPORTED_UNTIL, "").strip()
-    if supported_until and not _valid_date(supported_until):
+    if supported_until and not is_iso_date(supported_until):
         errors.append(f"“Supported until” must be a date as YYYY-MM-DD, not “{shown(supported_until)}”.")
         supported_until = ""
     no_advisories = data.get(NO_ADVISORIES, "")
@@ -184,16 +183,6 @@ def _whole_number(value: str) -> int | None:
     if len(text) - len(digits) > 1 or not digits.isascii() or not digits.isdigit() or len(digits) > 3:
         return None
     return sign * int(digits)
-
-
-def _valid_date(value: str) -> bool:
-    if not _ISO_DATE.fullmatch(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def constraints_to_dict(constraints: Constraints) -> dict:

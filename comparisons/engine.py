@@ -550,7 +550,7 @@ def validate_constraints(raw: object) -> Constraints:
     if "python" in raw and not (isinstance(python, str) and _PYTHON_VERSION.fullmatch(python)):
         errors["constraints.python"] = ["Expected a Python version such as “3.12”."]
     until = raw.get("supported_until", "")
-    if "supported_until" in raw and not (isinstance(until, str) and _iso_date(until)):
+    if "supported_until" in raw and not (isinstance(until, str) and is_iso_date(until)):
         errors["constraints.supported_until"] = ["Expected a date as YYYY-MM-DD."]
     advisories = raw.get("no_open_advisories", False)
     if not isinstance(advisories, bool):
@@ -560,7 +560,8 @@ def validate_constraints(raw: object) -> Constraints:
     return Constraints(python=python, supported_until=until, no_open_advisories=advisories)
 
 
-def _iso_date(value: str) -> bool:
+def is_iso_date(value: str) -> bool:
+    """True for a real calendar date written YYYY-MM-DD."""
     # YYYY-MM-DD only: fromisoformat alone also takes week dates (2027-W01-1) and 20270101.
     if not _ISO_DATE.fullmatch(value):
         return False
