@@ -221,17 +221,17 @@ class StaleRatingQuotesMenuItem(MenuItem):
         return request.user.has_perm("comparisons.change_framework")
 
 
+def report_urls(view, slug: str, name: str) -> list:
+    """A report's page and the results-only view its filters refresh."""
+    return [
+        path(f"reports/{slug}/", view.as_view(), name=name),
+        path(f"reports/{slug}/results/", view.as_view(results_only=True), name=f"{name}_results"),
+    ]
+
+
 @hooks.register("register_admin_urls")
 def register_stale_rating_quotes_urls():
-    view = StaleRatingQuotesView
-    return [
-        path("reports/stale-rating-quotes/", view.as_view(), name="stale_rating_quotes"),
-        path(
-            "reports/stale-rating-quotes/results/",
-            view.as_view(results_only=True),
-            name="stale_rating_quotes_results",
-        ),
-    ]
+    return report_urls(StaleRatingQuotesView, "stale-rating-quotes", "stale_rating_quotes")
 
 
 @hooks.register("register_reports_menu_item")
@@ -269,15 +269,7 @@ def warn_about_stale_rating_quotes(request, instance):
 
 @hooks.register("register_admin_urls")
 def register_matrix_freshness_urls():
-    view = MatrixFreshnessView
-    return [
-        path("reports/matrix-freshness/", view.as_view(), name="matrix_freshness"),
-        path(
-            "reports/matrix-freshness/results/",
-            view.as_view(results_only=True),
-            name="matrix_freshness_results",
-        ),
-    ]
+    return report_urls(MatrixFreshnessView, "matrix-freshness", "matrix_freshness")
 
 
 @hooks.register("register_reports_menu_item")
