@@ -83,12 +83,25 @@ if (root) {
     }
   }
 
+  // Fine-tune fires a fetch per change; only the newest may paint the result and the
+  // URL, or a slow early answer landing last would show a ranking the form no longer asks for.
+  let inflight = null;
+
   async function fetchResult(params, push) {
+    inflight?.abort();
+    const controller = new AbortController();
+    inflight = controller;
     const submit = form.querySelector("[data-submit]");
     submit.disabled = true;
     resultRegion.setAttribute("aria-busy", "true");
     try {
-      const response = await fetch(`${base}?${params}`, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+      const response = await fetch(`${base}?${params}`, {
+        headers: { Accept: "text/html" },
+        credentials: "same-origin",
+        signal: controller.signal,
+      });
+      const body = await response.text();
+      if (controller.signal.aborted) return;
       // A server-rendered error from the page load no longer applies.
       root.querySelector("#chooser-errors")?.remove();
       if (response.status === 429) {
@@ -96,7 +109,7 @@ if (root) {
         resultRegion.replaceChildren(renderErrors([`Too many requests: try again in ${wait || "a few"} seconds.`]));
         return;
       }
-      const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+      const doc = new DOMParser().parseFromString(body, "text/html");
       const fresh = doc.querySelector("[data-chooser-result]");
       if (!response.ok || !fresh || !fresh.querySelector(".chooser-result")) {
         const errors = doc.querySelector("#chooser-errors");
@@ -118,11 +131,15 @@ if (root) {
       }
       if (push !== "quiet") resultRegion.focus();
     } catch {
+      if (controller.signal.aborted) return; // a newer change took over
       // The page cannot be fetched: let the browser post the form instead.
       form.submit();
     } finally {
-      submit.disabled = false;
-      resultRegion.removeAttribute("aria-busy");
+      if (inflight === controller) {
+        inflight = null;
+        submit.disabled = false;
+        resultRegion.removeAttribute("aria-busy");
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 """Chooser 2.0 in a real browser: must-haves rule frameworks out, Fine-tune moves the ranking,
 with JavaScript and without, and the permalink brings the same result back."""
 
+import contextlib
 import re
 
 import pytest
@@ -70,6 +71,9 @@ def test_fine_tune_changes_the_ranking_with_javascript_and_the_permalink_keeps_i
     expect(eligible(page).first).not_to_have_text("Django")
     expect(page).to_have_url(re.compile(r"weight_performance=3"))
     expect(page).to_have_url(re.compile(r"weight_admin=-3"))
+    expect(page).to_have_url(re.compile(r"weight_async=3"))
+    # Each change fetches; read the ranking only once the last answer has been painted.
+    expect(page.locator("[data-chooser-result]")).not_to_have_attribute("aria-busy", "true")
     winner = eligible(page).first.inner_text()
     order = eligible(page).all_inner_texts()
 
@@ -117,3 +121,32 @@ def test_a_must_have_without_javascript(browser, site):
         expect(page.locator("#must-admin")).to_be_checked()
     finally:
         context.close()
+
+
+def test_a_slow_earlier_answer_never_overwrites_a_newer_one(page, site, console_errors):
+    page.goto(site + "/chooser/?needs=admin#result")
+    expect(eligible(page).first).to_have_text("Django")
+    held = []
+
+    def hold_the_first(route):
+        if not held:
+            held.append(route)  # answered only after the newer change has been painted
+            return
+        route.continue_()
+
+    page.route(re.compile(r"/chooser/\?.*weight_"), hold_the_first)
+    with page.expect_request(re.compile(r"weight_admin=-3")):
+        tune(page, admin=-3)
+    tune(page, performance=3, **{"async": 3})
+    expect(page).to_have_url(re.compile(r"weight_async=3"))
+    expect(page.locator("[data-chooser-result]")).not_to_have_attribute("aria-busy", "true")
+    order = eligible(page).all_inner_texts()
+    assert order[0] != "Django"
+
+    # The browser has usually cancelled it already, which is the point.
+    with contextlib.suppress(Exception):
+        held[0].continue_()
+    page.wait_for_timeout(500)  # room for a stale answer to land, were it still awaited
+    expect(eligible(page)).to_have_text(order)
+    expect(page).to_have_url(re.compile(r"weight_async=3"))
+    assert console_errors == []
