@@ -338,6 +338,11 @@ class Snapshot:
         return {}
 
     @cached_property
+    def _level_groups(self) -> dict:
+        """Per kind and term key, the frameworks at each level grouped (see _groups), filled as asked."""
+        return {}
+
+    @cached_property
     def _describer(self) -> _Describer:
         """Reason texts' names and labels, shared by every recommendation on this snapshot."""
         return _Describer(self)
@@ -765,11 +770,10 @@ def recommend(
     count = len(snapshot.frameworks)
     terms = _terms(snapshot, aspect_weights, votes, scale)
     contributions = _contributions(terms, count)
-    levels = _levels_by_framework(terms, count)
     rest = [i for i in order if i != winner]
     # The winner's reasons are against the first framework it beats outright, past any tie.
-    beaten = [i for i in rest if round(sums[i], 9) < round(sums[winner], 9)]
-    runner_up = beaten[0] if beaten else (rest[0] if rest else None)
+    leading = round(sums[winner], 9)
+    runner_up = next((i for i in rest if round(sums[i], 9) < leading), rest[0] if rest else None)
     describe = snapshot._describer
     scenario_slugs = {s.slug for s, _ in votes}
     # What a stack fills: must-haves and positively weighted numeric aspects, in aspect order.
@@ -778,8 +782,8 @@ def recommend(
         for a in snapshot.aspects
         if a.numeric and (a.slug in must_have or aspect_weights.get(a.slug, 0) > 0)
     )
-    losing = _losing_reasons(describe, terms, levels, winner)
-    points = _all_points(snapshot, terms, levels)
+    losing = _losing_reasons(describe, terms, count, winner)
+    points = _all_points(snapshot, terms)
     ranking = []
     for index in [winner, *rest]:
         framework = snapshot.frameworks[index]
@@ -885,17 +889,25 @@ def scenario_votes(snapshot: Snapshot, answers: Answers) -> tuple[tuple[Scenario
     known = snapshot._scenarios_by_slug
     found: dict[str, float] = {}
     for question in snapshot.questions:
-        for option_slug in answers.get(question.slug, ()):
-            option = question.option(option_slug)
-            if option is None:
-                continue
-            slugs = [slug for slug in option.scenarios if slug in known]
-            if not slugs:
-                continue
-            vote = CONTEXT_WEIGHT / len(slugs) if question.context else SCENARIO_WEIGHT
-            for slug in slugs:
-                found[slug] = max(found.get(slug, 0.0), vote)
+        for slug, vote in _question_votes(question, answers.get(question.slug, ()), known).items():
+            found[slug] = max(found.get(slug, 0.0), vote)
     return tuple((s, found[s.slug]) for s in snapshot.scenarios if s.slug in found)
+
+
+def _question_votes(question: QuestionInfo, option_slugs, known: Mapping) -> dict[str, float]:
+    """The scenarios one question's chosen options name, each with its vote (see scenario_votes)."""
+    found: dict[str, float] = {}
+    for option_slug in option_slugs:
+        option = question.option(option_slug)
+        if option is None:
+            continue
+        slugs = [slug for slug in option.scenarios if slug in known]
+        if not slugs:
+            continue
+        vote = CONTEXT_WEIGHT / len(slugs) if question.context else SCENARIO_WEIGHT
+        for slug in slugs:
+            found[slug] = max(found.get(slug, 0.0), vote)
+    return found
 
 
 def matched_scenarios(snapshot: Snapshot, answers: Answers) -> tuple[ScenarioInfo, ...]:
@@ -993,26 +1005,55 @@ def _contributions(terms, count: int) -> list[dict[str, float]]:
     return [dict(zip(keys, row, strict=True)) for row in zip(*rows, strict=True)]
 
 
-def _levels_by_framework(terms, count: int) -> list[tuple[int, ...]]:
-    """Per framework, its level in each term (in term order)."""
-    if not terms:
-        return [() for _ in range(count)]
-    return list(zip(*(codes for _, _, codes in terms), strict=True))
+def _first_per_framework(entries, groups, count: int, limit: int, make) -> list[list]:
+    """Per framework, what `make` says of the first `limit` entries at its own levels.
 
-
-def _first_matches(entries, levels: tuple[int, ...], limit: int) -> list[tuple]:
-    """The first `limit` entries (sorted 4-tuples ending with a term index and a level) at these levels."""
-    found = []
+    `entries` are sorted 4-tuples ending with a term index and a level; `groups[k][level]`
+    lists (tag, frameworks) for the frameworks at that level, grouped by what `make`
+    needs to know of them. One walk down the entries makes one object per entry and
+    group that still wants it, and stops once every framework has its `limit`.
+    """
+    found: list[list] = [[] for _ in range(count)]
+    left = [limit] * count
+    waiting = count
     for entry in entries:
-        _, _, k, level = entry
-        if levels[k] == level:
-            found.append(entry)
-            if len(found) == limit:
-                break
+        for tag, members in groups[entry[2]][entry[3]]:
+            made = None
+            for i in members:
+                if left[i]:
+                    if made is None:
+                        made = make(entry, tag, i)
+                    found[i].append(made)
+                    left[i] -= 1
+                    if not left[i]:
+                        waiting -= 1
+        if not waiting:
+            break
     return found
 
 
-def _all_points(snapshot: Snapshot, terms, levels) -> list[tuple[tuple[Point, ...], ...]]:
+def _groups(snapshot: Snapshot, terms, kind: str, tag_of) -> list[tuple]:
+    """Per term and level, (tag, frameworks) with the frameworks at that level grouped by tag_of(index, key).
+
+    Levels and tags depend on the snapshot only, so the groups are memoised on it.
+    """
+    cache = snapshot._level_groups
+    found = []
+    for key, table, codes in terms:
+        groups = cache.get((kind, key))
+        if groups is None:
+            by_level: list[dict] = [{} for _ in range(max(codes, default=-1) + 1)]
+            for i, code in enumerate(codes):
+                by_level[code].setdefault(tag_of(i, key), []).append(i)
+            groups = cache[kind, key] = tuple(
+                tuple((tag, tuple(members)) for tag, members in level.items()) for level in by_level
+            )
+        # A term's table has one value per level; a level no framework is at has no members.
+        found.append(groups + ((),) * (len(table) - len(groups)))
+    return found
+
+
+def _all_points(snapshot: Snapshot, terms) -> list[tuple[tuple[Point, ...], ...]]:
     """Per framework, up to MAX_POINTS largest positive and negative (rounded) contributions, as Points.
 
     Largest first, equal ones in aspect order; scenario votes are not aspects. The
@@ -1031,26 +1072,22 @@ def _all_points(snapshot: Snapshot, terms, levels) -> list[tuple[tuple[Point, ..
                 downs.append((value, position[key], k, level))
     ups.sort()
     downs.sort()
-    # Equal points (same term, level and rating) are one immutable object, made once.
-    made: dict[tuple, Point] = {}
+    frameworks = snapshot.frameworks
 
-    def point(framework: FrameworkInfo, entry: tuple) -> Point:
-        _, _, k, level = entry
-        key, table, _ = terms[k]
-        rating = framework.ratings.get(key)
-        score, label = (rating.score, rating.label) if rating else (None, "not rated")
-        found = made.get((k, level, score, label))
-        if found is None:
-            found = made[k, level, score, label] = Point(key, table[level], score, label)
-        return found
+    def rating_of(index: int, key: str) -> tuple[int | None, str]:
+        rating = frameworks[index].ratings.get(key)
+        return (rating.score, rating.label) if rating else (None, "not rated")
 
-    return [
-        (
-            tuple(point(framework, entry) for entry in _first_matches(ups, at, MAX_POINTS)),
-            tuple(point(framework, entry) for entry in _first_matches(downs, at, MAX_POINTS)),
-        )
-        for framework, at in zip(snapshot.frameworks, levels, strict=True)
-    ]
+    def point(entry: tuple, rating: tuple[int | None, str], _index: int) -> Point:
+        key, table, _ = terms[entry[2]]
+        return Point(key, table[entry[3]], *rating)
+
+    # Equal points (same term, level and rating) are one immutable object.
+    groups = _groups(snapshot, terms, "rating", rating_of)
+    count = len(frameworks)
+    strengths = _first_per_framework(ups, groups, count, MAX_POINTS, point)
+    weaknesses = _first_per_framework(downs, groups, count, MAX_POINTS, point)
+    return [(tuple(up), tuple(down)) for up, down in zip(strengths, weaknesses, strict=True)]
 
 
 def _rating(framework: FrameworkInfo, aspect: str) -> int | None:
@@ -1368,7 +1405,7 @@ def _reasons(describe, subject, rival, contributions, winning) -> tuple[Reason, 
     return tuple(reasons)
 
 
-def _losing_reasons(describe, terms, levels, winner: int) -> list[tuple[Reason, ...]]:
+def _losing_reasons(describe, terms, count: int, winner: int) -> list[tuple[Reason, ...]]:
     """Per framework, why it lost to the winner: as `_reasons(..., winning=False)`, in one pass.
 
     A framework's edge on a term depends only on its level there, so the (term, level)
@@ -1376,31 +1413,27 @@ def _losing_reasons(describe, terms, levels, winner: int) -> list[tuple[Reason, 
     framework takes the first MAX_REASONS at its own levels.
     """
     sign = -1
-    at_winner = levels[winner]
     entries = []
-    for k, (key, table, _) in enumerate(terms):
-        theirs = table[at_winner[k]]
+    for k, (key, table, codes) in enumerate(terms):
+        theirs = table[codes[winner]]
         for level, value in enumerate(table):
             negated_edge = sign * (theirs - value)
             if negated_edge < 0:
                 entries.append((negated_edge, key, k, level))
     entries.sort()
-    # A reason depends on the term, the level and (for an aspect) how the subject is described
-    # there: equal ones are one immutable object, made once.
-    made: dict[tuple, Reason] = {}
 
-    def reason(index: int, entry: tuple) -> Reason:
-        negated_edge, key, k, level = entry
-        memo = (k, level) if key in describe.scenarios else (k, level, describe(index, key))
-        found = made.get(memo)
-        if found is None:
-            found = made[memo] = _reason(describe, index, winner, key, negated_edge, winning=False)
-        return found
+    def tag_of(index: int, key: str):
+        # A scenario's reason names only the winner; an aspect's, how the subject is described there.
+        return None if key in describe.scenarios else describe(index, key)
 
-    return [
-        tuple(reason(index, entry) for entry in _first_matches(entries, at, MAX_REASONS))
-        for index, at in enumerate(levels)
-    ]
+    def reason(entry: tuple, _tag, index: int) -> Reason:
+        negated_edge, key, _, _ = entry
+        return _reason(describe, index, winner, key, negated_edge, winning=False)
+
+    # Equal reasons (same term, level and description) are one immutable object.
+    groups = _groups(describe.snapshot, terms, "description", tag_of)
+    chosen = _first_per_framework(entries, groups, count, MAX_REASONS, reason)
+    return [tuple(found) for found in chosen]
 
 
 def _reason(describe, subject, rival, key, negated_edge, winning) -> Reason:
@@ -1494,7 +1527,7 @@ def find_flip(
     else:
         base_weights, base_sums, failures, base = _base
     columns = snapshot.columns
-    failing = [{r.aspect for r in found} for found in failures]
+    signs = snapshot._vote_signs
     # A flip to the runner-up (the next that can win) is what a decider weighs; another only if none.
     base_votes = scenario_votes(snapshot, answers)
     base_vote_sums = _with_votes(snapshot, [0.0] * len(base_sums), base_votes)
@@ -1504,60 +1537,129 @@ def find_flip(
     contenders = sorted((i for i in base_pool if i != base), key=lambda i: _key(base_total, i))
     runner_up = contenders[0] if contenders else None
 
-    everyone = len(base_sums)
-    at_base_pool: dict[tuple[str, str], list[float]] = {}
-    signs = snapshot._vote_signs
+    def by_total(i: int) -> tuple[float, int]:
+        return (-base_total[i], i)
 
-    def view(values, pool: list[int], key: tuple[str, str]):
-        """`values` of the pool's frameworks only: the others cannot win (memoised for the base pool)."""
-        if len(pool) == everyone:
-            return values
-        if pool is not base_pool:
-            return list(map(values.__getitem__, pool))
-        found = at_base_pool.get(key)
-        if found is None:
-            found = at_base_pool[key] = list(map(values.__getitem__, pool))
-        return found
+    base_pool_by_total = sorted(base_pool, key=by_total)
+    failing = None
+
+    known = snapshot._scenarios_by_slug
+    # The weights before the must-have floor: a change moves these, then the floor applies again.
+    base_raw = combined_weights(snapshot, answers, weights)
+    kept_all = frozenset(must_have)
+    voting = {
+        question.slug: any(slug in known for option in question.options for slug in option.scenarios)
+        for question in snapshot.questions
+    }
+
+    # Per scenario, the vote each answered question gives it: a change of one question's
+    # answer re-takes the largest vote of the scenarios it touches, not of every question.
+    base_by_question = {
+        q.slug: _question_votes(q, answers.get(q.slug, ()), known) for q in snapshot.questions
+    }
+    base_by_scenario: dict[str, dict[str, float]] = {}
+    for question_slug, votes in base_by_question.items():
+        for slug, vote in votes.items():
+            base_by_scenario.setdefault(slug, {})[question_slug] = vote
+
+    def answer_weights(question: QuestionInfo, option_slugs, sign: float, into: dict) -> None:
+        for slug in option_slugs:
+            option = question.option(slug)
+            if option is not None and _scores_options(question, option, known):
+                for aspect, weight in option.weights.items():
+                    into[aspect] = into.get(aspect, 0.0) + sign * weight
 
     def winner_after(changes: tuple[Change, ...]) -> int:
-        changed_answers, extra, dropped = _apply(answers, changes, weights, base_weights)
-        kept = tuple(a for a in must_have if a not in dropped)
-        new_weights = combined_weights(snapshot, changed_answers, extra, kept)
-        if dropped:
-            counts = [len(f) - len(f & dropped) for f in failing]
-            fewest = min(counts)
-            pool = [i for i, count in enumerate(counts) if count == fewest]
-        else:
-            pool = base_pool
-        # The same sums as recommend() would make, for the frameworks of the pool only.
-        sums = view(base_sums, pool, ("sums", ""))
-        for aspect in new_weights.keys() | base_weights.keys():
-            delta = new_weights.get(aspect, 0.0) - base_weights.get(aspect, 0.0)
+        nonlocal failing
+        # The same weights combined_weights() would give for the changed answers, worked
+        # out from what the changes move rather than from every question again.
+        raw_moves: dict[str, float] = {}
+        dropped: set[str] = set()
+        new_by_question: dict[str, dict[str, float]] = {}
+        for change in changes:
+            if change.question == MUST_HAVE_CHANGE:
+                dropped.update(change.before)
+            elif change.question.startswith(WEIGHT_CHANGE_PREFIX):
+                aspect = change.question[len(WEIGHT_CHANGE_PREFIX) :]
+                step = float(change.after[0]) - float(change.before[0])
+                raw_moves[aspect] = raw_moves.get(aspect, 0.0) + step
+            else:
+                question = snapshot.question(change.question)
+                answer_weights(question, change.before, -1.0, raw_moves)
+                answer_weights(question, change.after, 1.0, raw_moves)
+                if voting[question.slug]:
+                    new_by_question[question.slug] = _question_votes(question, change.after, known)
+        kept = kept_all - dropped
+        moved = []
+        reach = 0.0
+        for aspect in (*raw_moves, *sorted(dropped - raw_moves.keys())):
+            weight = base_raw.get(aspect, 0.0) + raw_moves.get(aspect, 0.0)
+            if aspect in kept and weight < MUST_HAVE_WEIGHT:
+                weight = MUST_HAVE_WEIGHT
+            delta = weight - base_weights.get(aspect, 0.0)
             column = columns.get(aspect)
             if delta and column is not None:
-                column = view(column, pool, ("aspect", aspect))
-                sums = [total + delta * value for total, value in zip(sums, column, strict=True)]
-        votes = view(base_vote_sums, pool, ("votes", ""))
-        sums = [total + vote for total, vote in zip(sums, votes, strict=True)]
-        if changed_answers != answers:
-            # Only the scenarios whose vote moved are added or taken away.
-            new_votes = {scenario.slug: vote for scenario, vote in scenario_votes(snapshot, changed_answers)}
-            for slug in sorted(new_votes.keys() | base_vote_map.keys()):
-                vote = new_votes.get(slug, 0.0) - base_vote_map.get(slug, 0.0)
-                if vote:
-                    scenario_signs = view(signs[slug], pool, ("scenario", slug))
-                    sums = [total + vote * sign for total, sign in zip(sums, scenario_signs, strict=True)]
-        return pool[_best(sums, range(len(pool)))]
+                moved.append((delta, column))
+                reach += abs(delta)
+        voted = []
+        # Only the scenarios whose vote moved are added or taken away.
+        touched = set()
+        for question_slug, votes in new_by_question.items():
+            touched.update(votes, base_by_question[question_slug])
+        for slug in sorted(touched):
+            others = base_by_scenario.get(slug, {})
+            vote = max(
+                (
+                    *(v for q, v in others.items() if q not in new_by_question),
+                    *(votes[slug] for votes in new_by_question.values() if slug in votes),
+                ),
+                default=0.0,
+            )
+            vote -= base_vote_map.get(slug, 0.0)
+            if vote:
+                voted.append((vote, signs[slug]))
+                reach += abs(vote)
+        if dropped:
+            if failing is None:
+                failing = [{r.aspect for r in found} for found in failures]
+            counts = [len(f) - len(f & dropped) for f in failing]
+            fewest = min(counts)
+            pool = sorted((i for i, count in enumerate(counts) if count == fewest), key=by_total)
+        else:
+            pool = base_pool_by_total
+        # A centred rating and a vote sign lie in -1..+1, so no sum moves by more than
+        # `reach`: walking the pool from the highest sum down, the search ends at the
+        # first framework that could not reach the best new sum even if it gained all of it.
+        best, top = None, None
+        for i in pool:
+            if top is not None and base_total[i] + reach < top - 1e-6:
+                break
+            # The same sum as recommend() would make, in the same order of additions.
+            total = base_sums[i]
+            for delta, column in moved:
+                total += delta * column[i]
+            total += base_vote_sums[i]
+            for vote, scenario_signs in voted:
+                total += vote * scenario_signs[i]
+            total = round(total, 9)
+            # Equal sums go to the framework listed first in the snapshot, as in recommend().
+            if top is None or total > top or (total == top and i < best):
+                best, top = i, total
+        return best
 
-    preference = _preference_changes(snapshot, answers, base_weights, must_have)
-    project = list(_candidate_changes(snapshot, answers, context=True))
-    stages = [
-        ((change,) for change in preference),
-        _pairs(preference, preference) if max_changes >= 2 else (),
-        ((change,) for change in project),
-        _pairs(project, preference) if max_changes >= 2 else (),
-    ]
-    for stage in stages:
+    def stages():
+        # Built as reached: most recommendations flip on a single change, so the
+        # list of pairs (and of project changes) is rarely needed.
+        preference = _preference_changes(snapshot, answers, base_weights, must_have)
+        yield ((change,) for change in preference)
+        if max_changes >= 2:
+            yield _pairs(preference, preference)
+        project = list(_candidate_changes(snapshot, answers, context=True))
+        yield ((change,) for change in project)
+        if max_changes >= 2:
+            yield _pairs(project, preference)
+
+    for stage in stages():
         other = None
         for changes in stage:
             winner = winner_after(changes)
