@@ -410,49 +410,61 @@ class RecommendationInputSerializer(serializers.Serializer):
     )
 
     def run_validation(self, data=serializers.empty):
-        # Before the fields: a body that is not an object, or names another field, is
-        # refused as a whole (DRF would say "No data provided" or ignore the extra key).
-        expected = "“answers”, “weights”, “must_have” and/or “constraints”"
-        if not isinstance(data, dict):
-            message = f"Expected a JSON object with {expected}."
-            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
-        unknown = sorted(set(data) - set(self.fields))
-        if unknown:
-            message = f"Unknown field; expected {expected}."
-            errors = {shown(key): [message] for key in unknown[:MAX_REPORTED]}
-            if len(unknown) > MAX_REPORTED:
-                errors[shown(unknown[MAX_REPORTED - 1])].append(
-                    f"…and {len(unknown) - MAX_REPORTED:,} more unknown fields, not listed."
-                )
-            raise serializers.ValidationError(errors)
-        return super().run_validation(data)
+        return validate_recommendation(self.context["snapshot"], data)
 
-    def validate(self, data):
-        if not data or any(data.get(key) in ({}, []) for key in self.fields):
-            message = "Give at least one answer, weight, must-have or constraint; leave out unused parts."
-            raise serializers.ValidationError(message)
-        snapshot = self.context["snapshot"]
-        errors = {}
-        must_have, constraints = (), Constraints()
+
+RECOMMENDATION_FIELDS = ("answers", "weights", "must_have", "constraints")
+
+
+def validate_recommendation(snapshot, data) -> dict:
+    """A recommendation body checked as RecommendationInputSerializer documents it: the engine's arguments.
+
+    The serializer describes the body for the schema; this does its checking without
+    binding a fresh copy of its fields per request, so the recommendation endpoint,
+    the API's hot path, calls it directly. Raises DRF's ValidationError, keyed by field.
+    """
+    # A body that is not an object, or names another field, is refused as a whole.
+    expected = "“answers”, “weights”, “must_have” and/or “constraints”"
+    if not isinstance(data, dict):
+        message = f"Expected a JSON object with {expected}."
+        raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+    unknown = sorted(set(data) - set(RECOMMENDATION_FIELDS))
+    if unknown:
+        message = f"Unknown field; expected {expected}."
+        errors = {shown(key): [message] for key in unknown[:MAX_REPORTED]}
+        if len(unknown) > MAX_REPORTED:
+            errors[shown(unknown[MAX_REPORTED - 1])].append(
+                f"…and {len(unknown) - MAX_REPORTED:,} more unknown fields, not listed."
+            )
+        raise serializers.ValidationError(errors)
+    null = serializers.Field.default_error_messages["null"]
+    nulls = {key: [str(null)] for key in RECOMMENDATION_FIELDS if key in data and data[key] is None}
+    if nulls:
+        raise serializers.ValidationError(nulls)
+    if not data or any(data.get(key) in ({}, []) for key in RECOMMENDATION_FIELDS):
+        message = "Give at least one answer, weight, must-have or constraint; leave out unused parts."
+        raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+    errors = {}
+    must_have, constraints = (), Constraints()
+    try:
+        must_have = validate_must_have(snapshot, data.get("must_have"))
+    except InvalidInput as error:
+        errors.update(error.errors)
+    try:
+        constraints = validate_constraints(data.get("constraints"))
+    except InvalidInput as error:
+        errors.update(error.errors)
+    answers, weights = {}, {}
+    if "answers" in data or "weights" in data:
         try:
-            must_have = validate_must_have(snapshot, data.get("must_have"))
+            answers, weights = validate_input(
+                snapshot, data.get("answers"), data.get("weights"), allow_blank=False
+            )
         except InvalidInput as error:
-            errors.update(error.errors)
-        try:
-            constraints = validate_constraints(data.get("constraints"))
-        except InvalidInput as error:
-            errors.update(error.errors)
-        answers, weights = {}, {}
-        if "answers" in data or "weights" in data:
-            try:
-                answers, weights = validate_input(
-                    snapshot, data.get("answers"), data.get("weights"), allow_blank=False
-                )
-            except InvalidInput as error:
-                errors = {**error.errors, **errors}
-        if errors:
-            raise_invalid(InvalidInput(errors))
-        return {"answers": answers, "weights": weights, "must_have": must_have, "constraints": constraints}
+            errors = {**error.errors, **errors}
+    if errors:
+        raise_invalid(InvalidInput(errors))
+    return {"answers": answers, "weights": weights, "must_have": must_have, "constraints": constraints}
 
 
 class RecommendationInputSchema(OpenApiSerializerExtension):

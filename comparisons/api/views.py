@@ -111,10 +111,7 @@ class RecommendationView(APIView):
     )
     def post(self, request):
         snapshot = get_snapshot()
-        serializer = serializers.RecommendationInputSerializer(
-            data=request.data, context={"snapshot": snapshot}
-        )
-        serializer.is_valid(raise_exception=True)
-        result = result_to_dict(recommend(snapshot, **serializer.validated_data))
+        arguments = serializers.validate_recommendation(snapshot, request.data)
+        result = result_to_dict(recommend(snapshot, **arguments))
         result["fingerprint"] = snapshot.fingerprint
         return Response(result)
